@@ -1,0 +1,3 @@
+from crm_shared.cli.main import main
+
+__all__ = ["main"]

@@ -1,0 +1,45 @@
+"""`crm`: development helpers shared by all services (tokens, event schemas)."""
+
+import argparse
+import sys
+from pathlib import Path
+
+from crm_shared.auth import Role, issue_dev_token
+from crm_shared.events.schemas import SCHEMA_DIR, check_schemas, write_schemas
+from crm_shared.settings import AuthSettings
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="crm", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    token = commands.add_parser("token", help="print a development JWT")
+    token.add_argument("--user", required=True, help="user id (the token's subject)")
+    token.add_argument(
+        "--roles", required=True, help=f"comma-separated, of: {', '.join(r.value for r in Role)}"
+    )
+    token.add_argument("--team")
+    token.add_argument("--email")
+
+    schemas = commands.add_parser("schemas", help="write or check the events' JSON Schemas")
+    schemas.add_argument("--check", action="store_true", help="fail if stale or incompatible")
+    schemas.add_argument("--dir", type=Path, default=SCHEMA_DIR)
+
+    args = parser.parse_args(argv)
+    if args.command == "token":
+        try:
+            roles = [Role(r.strip()) for r in args.roles.split(",") if r.strip()]
+        except ValueError as exc:
+            parser.error(str(exc))
+        print(
+            issue_dev_token(AuthSettings(), user_id=args.user, roles=roles, team=args.team, email=args.email)
+        )
+        return 0
+    if args.check:
+        problems = check_schemas(args.dir)
+        for problem in problems:
+            print(problem, file=sys.stderr)
+        return 1 if problems else 0
+    for path in write_schemas(args.dir):
+        print(path)
+    return 0

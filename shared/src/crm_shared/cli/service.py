@@ -1,0 +1,96 @@
+"""The command line every service has: `crm-<name> serve|migrate|dlq list|dlq replay|asyncapi`."""
+
+import argparse
+import asyncio
+import json
+from collections.abc import Callable
+from typing import Any
+
+import uvicorn
+
+from crm_shared.db.migrations import upgrade
+from crm_shared.messaging.dead_letters import as_dead_letter
+from crm_shared.messaging.replay import read_dead_letters, replay_dead_letters
+from crm_shared.runtime import ALL_ROLES, ProcessRole, ServiceDefinition, ServiceRuntime
+
+DefinitionFactory = Callable[[], ServiceDefinition[Any]]
+
+
+def run_service_cli(make_definition: DefinitionFactory, argv: list[str] | None = None) -> int:
+    parser = _parser()
+    args = parser.parse_args(argv)
+    definition = make_definition()
+    if args.command == "serve":
+        roles = _roles(parser, args.role)
+        runtime = ServiceRuntime(definition, roles)
+        uvicorn.run(
+            runtime.app(),
+            host=args.host or definition.settings.http_host,
+            port=args.port or definition.settings.http_port,
+            log_config=None,
+            access_log=False,
+            timeout_graceful_shutdown=20,
+        )
+        return 0
+    if args.command == "migrate":
+        if definition.migrations is None:
+            parser.error("this service has no migrations")
+        upgrade(database_url=definition.settings.database_url, script_location=definition.migrations)
+        return 0
+    if args.command == "asyncapi":
+        print(_asyncapi(definition))
+        return 0
+    return asyncio.run(_dlq(definition, args))
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser()
+    commands = parser.add_subparsers(dest="command", required=True)
+    serve = commands.add_parser("serve", help="run the service")
+    serve.add_argument(
+        "--role",
+        default="all",
+        help="comma-separated of api,consumers,relay (default: all in one process)",
+    )
+    serve.add_argument("--host")
+    serve.add_argument("--port", type=int)
+    commands.add_parser("migrate", help="apply the database migrations")
+    commands.add_parser("asyncapi", help="print the AsyncAPI document of the consumers")
+    dlq = commands.add_parser("dlq", help="dead letters of this service's consumers")
+    dlq.add_argument("action", choices=["list", "replay"])
+    dlq.add_argument("--event-id", help="replay only this event id (ce_id)")
+    return parser
+
+
+def _roles(parser: argparse.ArgumentParser, value: str) -> frozenset[ProcessRole]:
+    if value == "all":
+        return ALL_ROLES
+    try:
+        return frozenset(ProcessRole(v.strip()) for v in value.split(","))
+    except ValueError as exc:
+        parser.error(str(exc))
+
+
+def _asyncapi(definition: ServiceDefinition[Any]) -> str:
+    from faststream.specification import AsyncAPI
+
+    runtime = ServiceRuntime(definition, ALL_ROLES)
+    spec = AsyncAPI(runtime.broker, title=f"CRM {definition.name}", version="1")
+    return json.dumps(spec.to_specification().to_jsonable(), indent=2, sort_keys=True)
+
+
+async def _dlq(definition: ServiceDefinition[Any], args: argparse.Namespace) -> int:
+    runtime = ServiceRuntime(definition, frozenset({ProcessRole.CONSUMERS}))
+    if args.action == "list":
+        for record in await read_dead_letters(runtime.settings.kafka, runtime.consumer):
+            print(json.dumps(as_dead_letter(record).summary()))
+        return 0
+    await runtime.producer.start()
+    try:
+        outcomes = await replay_dead_letters(runtime, event_id=args.event_id)
+    finally:
+        await runtime.producer.stop()
+        await runtime.engine.dispose()
+    for event_id, outcome in outcomes:
+        print(json.dumps({"event_id": event_id, "outcome": outcome}))
+    return 0

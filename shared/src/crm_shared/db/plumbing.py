@@ -1,0 +1,61 @@
+"""Tables of the reliability mechanics, present in every service's database.
+
+outbox: integration events written in the same transaction as the state change, published by the relay.
+  `position` (an identity) orders publication; the relay selects rows whose `published_at` is null,
+  never "rows after the last position seen", because positions are handed out before commit.
+inbox: (consumer, event id) of every event a consumer applied, written with its effects.
+"""
+
+from sqlalchemy import (
+    BigInteger,
+    Column,
+    DateTime,
+    Identity,
+    Index,
+    MetaData,
+    PrimaryKeyConstraint,
+    String,
+    Table,
+    Text,
+    Uuid,
+    func,
+    text,
+)
+from sqlalchemy.dialects.postgresql import JSONB
+
+OUTBOX = "outbox"
+INBOX = "inbox"
+OUTBOX_CHANNEL = "crm_outbox"
+
+
+def define_plumbing_tables(metadata: MetaData) -> tuple[Table, Table]:
+    outbox = Table(
+        OUTBOX,
+        metadata,
+        Column("position", BigInteger, Identity(always=True), primary_key=True),
+        Column("event_id", Uuid, nullable=False, unique=True),
+        Column("aggregate_type", String(64), nullable=False),
+        Column("aggregate_id", String(128), nullable=False),
+        Column("event_type", String(128), nullable=False),
+        Column("topic", String(249), nullable=False),
+        Column("payload", JSONB, nullable=False),
+        Column("headers", JSONB, nullable=False),
+        Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+        Column("published_at", DateTime(timezone=True)),
+        Index(
+            "ix_outbox_unpublished",
+            "position",
+            postgresql_where=text("published_at IS NULL"),
+        ),
+    )
+    inbox = Table(
+        INBOX,
+        metadata,
+        Column("consumer", String(128), nullable=False),
+        Column("event_id", Uuid, nullable=False),
+        Column("event_type", String(128), nullable=False),
+        Column("received_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+        Column("note", Text),
+        PrimaryKeyConstraint("consumer", "event_id", name="pk_inbox"),
+    )
+    return outbox, inbox

@@ -1,0 +1,3 @@
+from crm_shared.outbox.relay import OutboxRelay
+
+__all__ = ["OutboxRelay"]

@@ -1,0 +1,174 @@
+"""A service process: HTTP API, event consumers and outbox relay, together or apart (`--role`).
+
+Every service describes itself with a `ServiceDefinition` (its bootstrap.py) and gets the same process:
+same start-up order, same graceful stop (stop fetching, finish in-flight work, flush the producer).
+"""
+
+import asyncio
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated, Any, Generic, TypeVar
+
+import structlog
+from fastapi import APIRouter, Depends, FastAPI, Request
+from faststream.kafka import KafkaBroker
+from sqlalchemy import MetaData, text
+
+from crm_shared.auth import CurrentUser
+from crm_shared.db import SqlUnitOfWork, create_engine
+from crm_shared.db.unit_of_work import Translator
+from crm_shared.events import EventContext, IntegrationEvent
+from crm_shared.http import create_app
+from crm_shared.logging import configure_logging
+from crm_shared.messaging.consumer import EventConsumer, Handler
+from crm_shared.messaging.kafka import (
+    PRODUCER_SETTINGS,
+    create_producer,
+    ensure_topics,
+    service_topics,
+)
+from crm_shared.messaging.subscription import subscribe
+from crm_shared.outbox import OutboxRelay
+from crm_shared.service_layer import Bus
+from crm_shared.settings import ServiceSettings
+
+log = structlog.get_logger()
+U = TypeVar("U", bound=SqlUnitOfWork)
+BackgroundTask = Callable[["ServiceRuntime[Any]", asyncio.Event], Awaitable[None]]
+
+
+class ProcessRole(StrEnum):
+    API = "api"
+    CONSUMERS = "consumers"
+    RELAY = "relay"
+
+
+ALL_ROLES = frozenset(ProcessRole)
+
+
+@dataclass(frozen=True)
+class ServiceDefinition(Generic[U]):
+    name: str
+    description: str
+    settings: ServiceSettings
+    metadata: MetaData
+    uow_class: type[U]
+    translate: Translator
+    routers: Sequence[APIRouter] = ()
+    handlers: Mapping[type[IntegrationEvent], Handler] = field(default_factory=dict)
+    background: Sequence[BackgroundTask] = ()
+    """Extra long-running work of the consumers role (schedulers, mail receivers)."""
+    migrations: Path | None = None
+
+
+class ServiceRuntime(Generic[U]):
+    def __init__(self, definition: ServiceDefinition[U], roles: frozenset[ProcessRole]) -> None:
+        self.definition = definition
+        self.settings = definition.settings
+        self.roles = roles
+        self.engine = create_engine(self.settings.database_url)
+        self.tables = dict(definition.metadata.tables)
+        self.producer = create_producer(self.settings.kafka, client_id=f"crm-{definition.name}")
+        self.relay = OutboxRelay(
+            engine=self.engine,
+            tables=self.tables,
+            producer=self.producer,
+            poll_interval_s=self.settings.relay_poll_interval_s,
+        )
+        self.consumer = EventConsumer(
+            name=f"crm-{definition.name}",
+            handlers=definition.handlers,
+            uow_factory=self.uow,  # type: ignore[arg-type]  # a SqlUnitOfWork is a ConsumerUnitOfWork
+            producer=lambda: self.producer,
+            max_attempts=self.settings.consumer_max_attempts,
+            retry_base_s=self.settings.consumer_retry_base_s,
+        )
+        self.broker = KafkaBroker(self.settings.kafka.bootstrap_servers, **PRODUCER_SETTINGS)
+        if ProcessRole.CONSUMERS in roles and definition.handlers:
+            subscribe(self.broker, self.consumer, group_id=f"crm-{definition.name}")
+        self._stop = asyncio.Event()
+        self._tasks: list[asyncio.Task[None]] = []
+
+    def uow(self, context: EventContext) -> U:
+        return self.definition.uow_class(
+            self.engine, tables=self.tables, translate=self.definition.translate, context=context
+        )
+
+    def app(self) -> FastAPI:
+        configure_logging(
+            service=self.definition.name,
+            log_format=self.settings.log_format,
+            level=self.settings.log_level,
+        )
+        routers = self.definition.routers if ProcessRole.API in self.roles else ()
+        return create_app(
+            title=f"CRM {self.definition.name}",
+            description=self.definition.description,
+            routers=routers,
+            auth=self.settings.auth,
+            readiness={"database": self._check_database, "broker": self._check_broker},
+            lifespan=self.lifespan,
+            state={"runtime": self},
+        )
+
+    @asynccontextmanager
+    async def lifespan(self, _app: FastAPI) -> AsyncIterator[None]:
+        await self.start()
+        try:
+            yield
+        finally:
+            await self.stop()
+
+    async def start(self) -> None:
+        self._stop.clear()
+        await ensure_topics(self.settings.kafka, service_topics(self.definition.name))
+        await self.producer.start()
+        if ProcessRole.CONSUMERS in self.roles:
+            await self.broker.start()
+            self._spawn(*(task(self, self._stop) for task in self.definition.background))
+        if ProcessRole.RELAY in self.roles:
+            self._spawn(self.relay.run(self._stop))
+        log.info("service.started", roles=sorted(self.roles))
+
+    async def stop(self) -> None:
+        self._stop.set()
+        await self.broker.stop()  # stop fetching; the record in hand is finished first
+        if self._tasks:
+            await asyncio.wait(self._tasks, timeout=15)
+        for task in self._tasks:
+            task.cancel()
+        self._tasks.clear()
+        await self.producer.stop()  # flushes what is queued
+        await self.engine.dispose()
+        log.info("service.stopped")
+
+    def _spawn(self, *coroutines: Awaitable[None]) -> None:
+        for coroutine in coroutines:
+            self._tasks.append(asyncio.ensure_future(coroutine))
+
+    async def _check_database(self) -> None:
+        async with self.engine.connect() as connection:
+            await connection.execute(text("SELECT 1"))
+
+    async def _check_broker(self) -> None:
+        await asyncio.wait_for(self.producer.client.fetch_all_metadata(), timeout=3)
+
+
+def get_runtime(request: Request) -> ServiceRuntime[Any]:
+    runtime: ServiceRuntime[Any] = request.app.state.runtime
+    return runtime
+
+
+def get_bus(request: Request, actor: CurrentUser) -> Bus[Any]:
+    runtime = get_runtime(request)
+    context = EventContext(
+        correlation_id=request.state.request_id,
+        traceparent=request.headers.get("traceparent"),
+    )
+    return Bus(uow_factory=runtime.uow, actor=actor, context=context)
+
+
+BusDep = Annotated[Bus[Any], Depends(get_bus)]

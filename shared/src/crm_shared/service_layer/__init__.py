@@ -1,0 +1,3 @@
+from crm_shared.service_layer.bus import Bus
+
+__all__ = ["Bus"]

@@ -1,0 +1,49 @@
+"""Settings shared by every service; each service subclasses with its own env prefix (CRM_<NAME>_)."""
+
+from typing import Literal
+
+from pydantic import AliasChoices, Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEV_JWT_SECRET = "crm-local-development-signing-key-change-me"  # noqa: S105 - local dev default only
+
+
+class KafkaSettings(BaseSettings):
+    model_config = SettingsConfigDict(extra="ignore")
+
+    bootstrap_servers: str = Field("127.0.0.1:9092", validation_alias=AliasChoices("KAFKA_BOOTSTRAP_SERVERS"))
+    topic_partitions: int = Field(3, ge=1, validation_alias=AliasChoices("KAFKA_TOPIC_PARTITIONS"))
+    replication_factor: int = Field(1, ge=1, validation_alias=AliasChoices("KAFKA_REPLICATION_FACTOR"))
+
+
+class AuthSettings(BaseSettings):
+    """JWT verification: HS256 with a local key in development, JWKS (RS256/ES256) in production."""
+
+    model_config = SettingsConfigDict(env_prefix="CRM_JWT_", extra="ignore")
+
+    secret: SecretStr = SecretStr(DEV_JWT_SECRET)
+    jwks_url: str | None = None
+    issuer: str = "crm-local"
+    audience: str = "crm"
+
+
+class ServiceSettings(BaseSettings):
+    """Base of every service's settings. Subclasses set `env_prefix` and the database default."""
+
+    model_config = SettingsConfigDict(extra="ignore")
+
+    database_url: str
+    http_host: str = "127.0.0.1"
+    http_port: int = Field(8000, ge=1, le=65535)
+    log_format: Literal["json", "console"] = Field(
+        "console", validation_alias=AliasChoices("CRM_LOG_FORMAT", "log_format")
+    )
+    log_level: str = Field("INFO", validation_alias=AliasChoices("CRM_LOG_LEVEL", "log_level"))
+    environment: Literal["development", "production", "test"] = Field(
+        "development", validation_alias=AliasChoices("CRM_ENVIRONMENT", "environment")
+    )
+    relay_poll_interval_s: float = Field(2.0, gt=0)
+    consumer_max_attempts: int = Field(4, ge=1, le=20)
+    consumer_retry_base_s: float = Field(0.2, ge=0)
+    kafka: KafkaSettings = Field(default_factory=KafkaSettings)
+    auth: AuthSettings = Field(default_factory=AuthSettings)
