@@ -122,8 +122,13 @@ def require_roles(*roles: Role) -> Any:
     """Dependency that admits only callers holding one of `roles` (admin always passes)."""
 
     def check(principal: CurrentUser) -> Principal:
-        if not principal.has_any(Role.ADMIN, *roles):
-            raise Forbidden(f"requires one of the roles: {', '.join(sorted(roles))}")
+        authorize(principal, *roles)
         return principal
 
     return Depends(check)
+
+
+def authorize(actor: Principal, *roles: Role) -> None:
+    """Service-layer permission check: the same rule whether the call came over HTTP or not."""
+    if not actor.has_any(Role.ADMIN, *roles):
+        raise Forbidden(f"requires one of the roles: {', '.join(sorted(roles))}")

@@ -9,7 +9,7 @@ DEV_JWT_SECRET = "crm-local-development-signing-key-change-me"  # noqa: S105 - l
 
 
 class KafkaSettings(BaseSettings):
-    model_config = SettingsConfigDict(extra="ignore")
+    model_config = SettingsConfigDict(extra="ignore", populate_by_name=True)
 
     bootstrap_servers: str = Field("127.0.0.1:9092", validation_alias=AliasChoices("KAFKA_BOOTSTRAP_SERVERS"))
     topic_partitions: int = Field(3, ge=1, validation_alias=AliasChoices("KAFKA_TOPIC_PARTITIONS"))

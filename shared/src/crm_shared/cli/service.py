@@ -4,11 +4,12 @@ import argparse
 import asyncio
 import json
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import uvicorn
 
-from crm_shared.db.migrations import upgrade
+from crm_shared.db.migrations import revision, upgrade
 from crm_shared.messaging.dead_letters import as_dead_letter
 from crm_shared.messaging.replay import read_dead_letters, replay_dead_letters
 from crm_shared.runtime import ALL_ROLES, ProcessRole, ServiceDefinition, ServiceRuntime
@@ -37,6 +38,11 @@ def run_service_cli(make_definition: DefinitionFactory, argv: list[str] | None =
             parser.error("this service has no migrations")
         upgrade(database_url=definition.settings.database_url, script_location=definition.migrations)
         return 0
+    if args.command == "revision":
+        if definition.migrations is None:
+            parser.error("this service has no migrations")
+        _revision(definition.migrations, args.message)
+        return 0
     if args.command == "asyncapi":
         print(_asyncapi(definition))
         return 0
@@ -55,6 +61,8 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--host")
     serve.add_argument("--port", type=int)
     commands.add_parser("migrate", help="apply the database migrations")
+    revision = commands.add_parser("revision", help="autogenerate a migration (throwaway database)")
+    revision.add_argument("message")
     commands.add_parser("asyncapi", help="print the AsyncAPI document of the consumers")
     dlq = commands.add_parser("dlq", help="dead letters of this service's consumers")
     dlq.add_argument("action", choices=["list", "replay"])
@@ -69,6 +77,17 @@ def _roles(parser: argparse.ArgumentParser, value: str) -> frozenset[ProcessRole
         return frozenset(ProcessRole(v.strip()) for v in value.split(","))
     except ValueError as exc:
         parser.error(str(exc))
+
+
+def _revision(script_location: Path, message: str) -> None:
+    from crm_shared.infra import create_database, ensure_postgres
+
+    server = ensure_postgres()
+    try:
+        url = create_database(server.admin_url, "crm_revision")
+        revision(database_url=url, script_location=script_location, message=message)
+    finally:
+        server.stop()
 
 
 def _asyncapi(definition: ServiceDefinition[Any]) -> str:

@@ -7,13 +7,17 @@ once apply each revision exactly once.
 
 import asyncio
 from pathlib import Path
+from typing import Any
 
 from alembic import command, context, op
 from alembic.config import Config
+from alembic.script import ScriptDirectory
 from sqlalchemy import Connection, MetaData, text
 from sqlalchemy.ext.asyncio import create_async_engine
 
-from crm_shared.db.plumbing import define_plumbing_tables
+from crm_shared.db.plumbing import INBOX, OUTBOX, define_plumbing_tables
+
+PLUMBING_TABLES = frozenset({INBOX, OUTBOX})
 
 _MIGRATION_LOCK = 0x43524D4D  # "CRMM": one migration run at a time per database
 
@@ -54,9 +58,41 @@ async def _run_online(url: str, target_metadata: MetaData) -> None:
 
 
 def _run_sync(connection: Connection, target_metadata: MetaData) -> None:
-    context.configure(connection=connection, target_metadata=target_metadata, compare_type=True)
+    context.configure(
+        connection=connection,
+        target_metadata=target_metadata,
+        compare_type=True,
+        include_object=_not_plumbing,
+    )
     with context.begin_transaction():
         context.run_migrations()
+
+
+def _not_plumbing(obj: Any, name: str | None, type_: str, reflected: bool, compare_to: Any) -> bool:
+    """Autogenerate leaves the outbox and inbox to `create_plumbing_tables`."""
+    table = name if type_ == "table" else getattr(getattr(obj, "table", None), "name", None)
+    return table not in PLUMBING_TABLES
+
+
+def revision(*, database_url: str, script_location: Path, message: str) -> None:
+    """Autogenerate the next revision by diffing the models against a database at head."""
+    config = alembic_config(database_url=database_url, script_location=script_location)
+    command.upgrade(config, "head")
+    heads = ScriptDirectory.from_config(config).get_heads()
+    next_id = f"{int(heads[0]) + 1:04d}" if heads else "0001"
+    script = command.revision(config, message=message, autogenerate=True, rev_id=next_id)
+    if not heads and script is not None and not isinstance(script, list):
+        _add_plumbing(Path(script.path))
+
+
+def _add_plumbing(path: Path) -> None:
+    """The first revision creates the outbox and inbox before the service's own tables."""
+    source = path.read_text()
+    imports = "from crm_shared.db.migrations import create_plumbing_tables, drop_plumbing_tables\n"
+    source = source.replace("from alembic import op\n", f"from alembic import op\n\n{imports}", 1)
+    first_line = "def upgrade() -> None:\n"
+    source = source.replace(first_line, f"{first_line}    create_plumbing_tables()\n", 1)
+    path.write_text(source.rstrip("\n") + "\n    drop_plumbing_tables()\n")
 
 
 def create_plumbing_tables() -> None:

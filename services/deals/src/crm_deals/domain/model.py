@@ -1,0 +1,172 @@
+"""Pipelines, stages and deals. A deal is won or lost only from an open stage, once."""
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from enum import StrEnum
+from uuid import UUID
+
+from crm_deals.domain import events
+from crm_shared.domain import Aggregate
+from crm_shared.errors import Conflict, InvalidInput
+from crm_shared.ids import new_id
+
+
+class StageKind(StrEnum):
+    OPEN = "open"
+    WON = "won"
+    LOST = "lost"
+
+
+class DealStatus(StrEnum):
+    OPEN = "open"
+    WON = "won"
+    LOST = "lost"
+
+
+@dataclass(frozen=True)
+class Stage:
+    id: UUID
+    name: str
+    position: int
+    probability: int
+    kind: StageKind
+
+
+@dataclass(frozen=True)
+class Pipeline:
+    id: UUID
+    name: str
+    currency: str
+    stages: tuple[Stage, ...]
+
+    @property
+    def first_open_stage(self) -> Stage:
+        return next(s for s in sorted(self.stages, key=lambda s: s.position) if s.kind is StageKind.OPEN)
+
+    def stage_of_kind(self, kind: StageKind) -> Stage:
+        try:
+            return next(s for s in self.stages if s.kind is kind)
+        except StopIteration:
+            raise Conflict(f"pipeline {self.name} has no {kind} stage", code="pipeline_incomplete") from None
+
+
+DEFAULT_STAGES = (
+    ("Prospecting", 10, StageKind.OPEN),
+    ("Qualification", 20, StageKind.OPEN),
+    ("Proposal", 50, StageKind.OPEN),
+    ("Negotiation", 80, StageKind.OPEN),
+    ("Won", 100, StageKind.WON),
+    ("Lost", 0, StageKind.LOST),
+)
+
+
+@dataclass(eq=False, kw_only=True)
+class Deal(Aggregate):
+    id: UUID
+    title: str
+    amount_minor: int
+    currency: str
+    pipeline_id: UUID
+    stage_id: UUID
+    probability: int
+    status: DealStatus = DealStatus.OPEN
+    owner_id: str
+    account_id: UUID | None = None
+    contact_id: UUID | None = None
+    lead_id: UUID | None = None
+    lost_reason: str | None = None
+    created_at: datetime
+    updated_at: datetime
+    closed_at: datetime | None = None
+
+    @classmethod
+    def open(
+        cls,
+        *,
+        pipeline: Pipeline,
+        title: str,
+        amount_minor: int,
+        currency: str,
+        owner_id: str,
+        account_id: UUID | None = None,
+        contact_id: UUID | None = None,
+        lead_id: UUID | None = None,
+    ) -> "Deal":
+        if amount_minor < 0:
+            raise InvalidInput("amount_minor", "an amount cannot be negative")
+        stage = pipeline.first_open_stage
+        now = datetime.now(UTC)
+        deal = cls(
+            id=new_id(),
+            title=title,
+            amount_minor=amount_minor,
+            currency=currency,
+            pipeline_id=pipeline.id,
+            stage_id=stage.id,
+            probability=stage.probability,
+            owner_id=owner_id,
+            account_id=account_id,
+            contact_id=contact_id,
+            lead_id=lead_id,
+            created_at=now,
+            updated_at=now,
+        )
+        deal.record(
+            events.DealCreated(
+                deal.id,
+                title,
+                amount_minor,
+                currency,
+                pipeline.id,
+                stage.id,
+                owner_id,
+                account_id,
+                contact_id,
+                lead_id,
+            )
+        )
+        return deal
+
+    def win(self, *, pipeline: Pipeline, by: str) -> None:
+        from_stage = self._close(pipeline.stage_of_kind(StageKind.WON), DealStatus.WON)
+        self.record(
+            events.DealWon(
+                self.id,
+                self.title,
+                self.amount_minor,
+                self.currency,
+                self.owner_id,
+                self.account_id,
+                from_stage,
+                self.stage_id,
+                self.updated_at,
+                by,
+            )
+        )
+
+    def lose(self, *, pipeline: Pipeline, reason: str, by: str) -> None:
+        if not reason.strip():
+            raise InvalidInput("reason", "a lost deal needs a reason")
+        from_stage = self._close(pipeline.stage_of_kind(StageKind.LOST), DealStatus.LOST)
+        self.lost_reason = reason
+        self.record(
+            events.DealLost(
+                self.id,
+                self.title,
+                self.owner_id,
+                self.account_id,
+                from_stage,
+                self.stage_id,
+                reason,
+                self.updated_at,
+                by,
+            )
+        )
+
+    def _close(self, stage: Stage, status: DealStatus) -> UUID:
+        if self.status is not DealStatus.OPEN:
+            raise Conflict(f"deal {self.id} is already {self.status}", code="deal_closed")
+        from_stage = self.stage_id
+        self.stage_id, self.probability, self.status = stage.id, stage.probability, status
+        self.closed_at = self.updated_at = datetime.now(UTC)
+        return from_stage

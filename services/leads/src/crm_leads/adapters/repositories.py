@@ -1,0 +1,37 @@
+"""Repositories of the leads service."""
+
+from typing import Any
+from uuid import UUID
+
+from sqlalchemy import Row, select
+
+from crm_leads.adapters.tables import accounts, contacts, leads
+from crm_leads.domain.model import Account, Contact, Lead, LeadStatus
+from crm_shared.db.repository import TableRepository
+
+
+class LeadRepository(TableRepository[Lead]):
+    table, kind = leads, Lead
+
+    def from_row(self, row: Row[Any]) -> Lead:
+        values = row._asdict()
+        values.pop("description", None)
+        return Lead(**values | {"status": LeadStatus(values["status"])})
+
+    async def list(
+        self, *, owner_id: str | None, status: LeadStatus | None, after: UUID | None, limit: int
+    ) -> list[Lead]:
+        query = select(leads)
+        if owner_id:
+            query = query.where(leads.c.owner_id == owner_id)
+        if status:
+            query = query.where(leads.c.status == status)
+        return await self.page(query, after=after, limit=limit)
+
+
+class AccountRepository(TableRepository[Account]):
+    table, kind = accounts, Account
+
+
+class ContactRepository(TableRepository[Contact]):
+    table, kind = contacts, Contact

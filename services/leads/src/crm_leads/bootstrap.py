@@ -1,0 +1,27 @@
+"""Wiring of the leads service: settings, tables, unit of work, routes and consumers."""
+
+from pathlib import Path
+
+from crm_leads.adapters.tables import metadata
+from crm_leads.config import Settings
+from crm_leads.entrypoints.api import router
+from crm_leads.entrypoints.consumers import HANDLERS
+from crm_leads.service_layer.integration_events import translate
+from crm_leads.service_layer.unit_of_work import LeadsUnitOfWork
+from crm_shared.runtime import ServiceDefinition
+
+MIGRATIONS = Path(__file__).resolve().parents[2] / "migrations"
+
+
+def definition(settings: Settings | None = None) -> ServiceDefinition[LeadsUnitOfWork]:
+    return ServiceDefinition(
+        name="leads",
+        description="Leads, accounts and contacts; lead conversion.",
+        settings=settings or Settings(),
+        metadata=metadata,
+        uow_class=LeadsUnitOfWork,
+        translate=translate,
+        routers=[router],
+        handlers=HANDLERS,
+        migrations=MIGRATIONS,
+    )

@@ -1,0 +1,74 @@
+"""HTTP API of the leads service (`/v1/leads`)."""
+
+from typing import Annotated
+from uuid import UUID
+
+from fastapi import APIRouter, Query, status
+
+from crm_leads.domain.events import DealRequest
+from crm_leads.domain.model import LeadStatus
+from crm_leads.entrypoints.schemas import (
+    AccountPublic,
+    ContactPublic,
+    ConversionPublic,
+    LeadConvert,
+    LeadCreate,
+    LeadPublic,
+)
+from crm_leads.service_layer import use_cases
+from crm_shared.pagination import MAX_PAGE_SIZE, Page, decode_cursor, encode_cursor
+from crm_shared.runtime import BusDep
+
+router = APIRouter(prefix="/v1/leads", tags=["leads"])
+
+
+@router.post("", status_code=status.HTTP_201_CREATED)
+async def create_lead(body: LeadCreate, bus: BusDep) -> LeadPublic:
+    lead = await bus.execute(use_cases.create_lead, data=use_cases.NewLead(**body.model_dump()))
+    return LeadPublic.of(lead)
+
+
+@router.get("")
+async def list_leads(
+    bus: BusDep,
+    owner_id: str | None = None,
+    lead_status: Annotated[LeadStatus | None, Query(alias="status")] = None,
+    cursor: str | None = None,
+    limit: Annotated[int, Query(ge=1, le=MAX_PAGE_SIZE)] = 50,
+) -> Page[LeadPublic]:
+    leads = await bus.read(
+        use_cases.list_leads,
+        owner_id=owner_id,
+        status=lead_status,
+        after=decode_cursor(cursor),
+        limit=limit,
+    )
+    next_cursor = encode_cursor(leads[-1].id) if len(leads) == limit else None
+    return Page(items=[LeadPublic.of(lead) for lead in leads], next_cursor=next_cursor)
+
+
+@router.get("/{lead_id}")
+async def get_lead(lead_id: UUID, bus: BusDep) -> LeadPublic:
+    return LeadPublic.of(await bus.read(use_cases.get_lead, lead_id=lead_id))
+
+
+@router.post("/{lead_id}/convert", responses={409: {"description": "Already converted or lost"}})
+async def convert_lead(lead_id: UUID, body: LeadConvert, bus: BusDep) -> ConversionPublic:
+    deal = (
+        DealRequest(
+            title=body.deal.title,
+            amount_minor=body.deal.amount_minor,
+            currency=body.deal.currency,
+            owner_id=body.deal.owner_id or bus.actor.user_id,
+        )
+        if body.deal
+        else None
+    )
+    result = await bus.execute(
+        use_cases.convert_lead, lead_id=lead_id, deal=deal, create_contact=body.create_contact
+    )
+    return ConversionPublic(
+        lead=LeadPublic.of(result.lead),
+        account=AccountPublic.of(result.account),
+        contact=ContactPublic.of(result.contact) if result.contact else None,
+    )

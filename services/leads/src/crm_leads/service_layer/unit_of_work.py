@@ -1,0 +1,17 @@
+from typing import Self
+
+from crm_leads.adapters.repositories import AccountRepository, ContactRepository, LeadRepository
+from crm_shared.db import SqlUnitOfWork
+
+
+class LeadsUnitOfWork(SqlUnitOfWork):
+    leads: LeadRepository
+    accounts: AccountRepository
+    contacts: ContactRepository
+
+    async def __aenter__(self) -> Self:
+        await super().__aenter__()
+        self.leads = LeadRepository(self.connection, self.track)
+        self.accounts = AccountRepository(self.connection, self.track)
+        self.contacts = ContactRepository(self.connection, self.track)
+        return self

@@ -1,0 +1,42 @@
+"""Runs one service in-process against real PostgreSQL and Kafka, for its integration tests."""
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+
+from crm_shared.auth import Role, issue_dev_token
+from crm_shared.db.migrations import upgrade
+from crm_shared.runtime import ALL_ROLES, ProcessRole, ServiceDefinition, ServiceRuntime
+from crm_shared.settings import AuthSettings
+
+
+@dataclass
+class RunningService:
+    runtime: ServiceRuntime[Any]
+    http: httpx.AsyncClient
+
+
+@asynccontextmanager
+async def running_service(
+    definition: ServiceDefinition[Any], roles: frozenset[ProcessRole] = ALL_ROLES
+) -> AsyncIterator[RunningService]:
+    """Migrate the service's database, start its roles, and stop them cleanly afterwards."""
+    if definition.migrations is not None:
+        upgrade(database_url=definition.settings.database_url, script_location=definition.migrations)
+    runtime = ServiceRuntime(definition, roles)
+    app = runtime.app()
+    await runtime.start()
+    client = httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://test")
+    try:
+        yield RunningService(runtime, client)
+    finally:
+        await client.aclose()
+        await runtime.stop()
+
+
+def auth_headers(user_id: str, *roles: Role, team: str | None = None) -> dict[str, str]:
+    token = issue_dev_token(AuthSettings(), user_id=user_id, roles=list(roles), team=team)
+    return {"Authorization": f"Bearer {token}"}
