@@ -1,5 +1,6 @@
 """Kafka clients with the safe settings every service uses, and topic provisioning."""
 
+import asyncio
 import contextlib
 from typing import Any
 
@@ -50,6 +51,16 @@ async def ensure_topics(settings: KafkaSettings, topics: list[str]) -> None:
         if wanted:
             with contextlib.suppress(TopicAlreadyExistsError):  # another instance was faster
                 await admin.create_topics(wanted)
+            await _until_visible(admin, [t.name for t in wanted])
             log.info("kafka.topics.created", topics=[t.name for t in wanted])
     finally:
         await admin.close()
+
+
+async def _until_visible(admin: AIOKafkaAdminClient, topics: list[str], seconds: float = 15) -> None:
+    """Creation is acknowledged by the controller before brokers serve the topic's metadata."""
+    deadline = asyncio.get_running_loop().time() + seconds
+    while set(topics) - set(await admin.list_topics()):
+        if asyncio.get_running_loop().time() > deadline:
+            raise TimeoutError(f"topics {topics} not visible after {seconds}s")
+        await asyncio.sleep(0.1)

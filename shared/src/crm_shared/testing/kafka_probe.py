@@ -1,5 +1,6 @@
 """Watches a topic from its current end and returns the CloudEvents that arrive, for assertions."""
 
+import asyncio
 import json
 import time
 from collections.abc import Callable
@@ -29,7 +30,16 @@ class EventProbe:
 
     async def __aenter__(self) -> "EventProbe":
         await self._consumer.start()
-        numbers = self._consumer.partitions_for_topic(self._topic) or set()
+        numbers: set[int] = set()
+        for _ in range(50):  # a topic created a moment ago may not be in the metadata yet
+            cluster = await self._consumer._client.fetch_all_metadata()  # noqa: SLF001
+            numbers = cluster.partitions_for_topic(self._topic) or set()
+            if numbers:
+                break
+            await asyncio.sleep(0.2)
+        else:
+            await self._consumer.stop()
+            raise LookupError(f"topic {self._topic} does not exist")
         partitions = [TopicPartition(self._topic, p) for p in sorted(numbers)]
         self._consumer.assign(partitions)
         await self._consumer.seek_to_end(*partitions)

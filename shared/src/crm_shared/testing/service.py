@@ -1,5 +1,6 @@
 """Runs one service in-process against real PostgreSQL and Kafka, for its integration tests."""
 
+import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -25,7 +26,10 @@ async def running_service(
 ) -> AsyncIterator[RunningService]:
     """Migrate the service's database, start its roles, and stop them cleanly afterwards."""
     if definition.migrations is not None:
-        upgrade(database_url=definition.settings.database_url, script_location=definition.migrations)
+        # Alembic's env runs its own event loop: keep it off this one.
+        await asyncio.to_thread(
+            upgrade, database_url=definition.settings.database_url, script_location=definition.migrations
+        )
     runtime = ServiceRuntime(definition, roles)
     app = runtime.app()
     await runtime.start()
