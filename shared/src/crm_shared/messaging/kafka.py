@@ -15,8 +15,9 @@ log = structlog.get_logger()
 
 # aiokafka defaults to acks=1 without idempotence: a leader failover could lose or duplicate records.
 PRODUCER_SETTINGS: dict[str, Any] = {"acks": "all", "enable_idempotence": True, "linger_ms": 5}
-# Offsets are committed by hand, after the database transaction that applied the record commits.
-CONSUMER_SETTINGS: dict[str, Any] = {"auto_offset_reset": "earliest", "enable_auto_commit": False}
+# A new consumer group starts from the oldest record, so nothing published before it joined is missed.
+# (Offsets are committed by hand, after the transaction commits: FastStream's MANUAL ack policy.)
+CONSUMER_SETTINGS: dict[str, Any] = {"auto_offset_reset": "earliest"}
 
 
 def create_producer(settings: KafkaSettings, *, client_id: str) -> AIOKafkaProducer:

@@ -11,7 +11,7 @@ from typing import Any
 import structlog
 from faststream import AckPolicy
 from faststream.kafka import KafkaBroker
-from faststream.kafka.message import KafkaMessage
+from faststream.kafka.annotations import KafkaMessage
 
 from crm_shared.messaging.consumer import EventConsumer, IncomingRecord
 from crm_shared.messaging.kafka import CONSUMER_SETTINGS

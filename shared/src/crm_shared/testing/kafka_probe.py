@@ -32,7 +32,7 @@ class EventProbe:
         await self._consumer.start()
         numbers: set[int] = set()
         for _ in range(50):  # a topic created a moment ago may not be in the metadata yet
-            cluster = await self._consumer._client.fetch_all_metadata()  # noqa: SLF001
+            cluster = await self._consumer._client.fetch_all_metadata()
             numbers = cluster.partitions_for_topic(self._topic) or set()
             if numbers:
                 break
