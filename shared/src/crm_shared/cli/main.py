@@ -25,7 +25,16 @@ def main(argv: list[str] | None = None) -> int:
     schemas.add_argument("--check", action="store_true", help="fail if stale or incompatible")
     schemas.add_argument("--dir", type=Path, default=SCHEMA_DIR)
 
+    dev = commands.add_parser("dev", help="run the whole system locally")
+    dev.add_argument("action", choices=["up"])
+    dev.add_argument("--demo", action="store_true", help="load demo data once the services are up")
+    dev.add_argument("--data-dir", type=Path, default=Path(".crm"), help="where local data is kept")
+
     args = parser.parse_args(argv)
+    if args.command == "dev":
+        from crm_shared.infra.devstack import up
+
+        return up(data_dir=args.data_dir, demo=args.demo)
     if args.command == "token":
         try:
             roles = [Role(r.strip()) for r in args.roles.split(",") if r.strip()]

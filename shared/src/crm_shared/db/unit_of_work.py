@@ -92,10 +92,15 @@ class SqlUnitOfWork:
         result = await self.connection.execute(statement)
         return result.first() is not None
 
-    async def commit(self) -> None:
+    async def flush(self) -> None:
+        """Write the events raised so far to the outbox, inside the still-open transaction."""
         events = [*self._pending, *self._drain_tracked()]
+        self._pending.clear()
         if events:
             await self._write_outbox(events)
+
+    async def commit(self) -> None:
+        await self.flush()
         if self._transaction is None:
             raise RuntimeError("unit of work used outside `async with`")
         await self._transaction.commit()

@@ -16,13 +16,12 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from crm_shared.infra.docker import (
-    docker_engine_available,
+from crm_shared.infra.docker import docker_engine_available, run_kafka_container
+from crm_shared.infra.process import (
     file_lock,
     free_port,
     port_open,
     process_cmdline,
-    run_kafka_container,
     spawn,
     stop_once,
     stop_process,

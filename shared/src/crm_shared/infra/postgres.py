@@ -24,12 +24,11 @@ from urllib.parse import urlsplit, urlunsplit
 
 import asyncpg  # type: ignore[import-untyped]
 
-from crm_shared.infra.docker import (
-    docker_engine_available,
+from crm_shared.infra.docker import docker_engine_available, run_postgres_container
+from crm_shared.infra.process import (
     file_lock,
     free_port,
     process_cmdline,
-    run_postgres_container,
     spawn,
     stop_once,
     stop_process,

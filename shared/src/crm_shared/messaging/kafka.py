@@ -65,3 +65,16 @@ async def _until_visible(admin: AIOKafkaAdminClient, topics: list[str], seconds:
         if asyncio.get_running_loop().time() > deadline:
             raise TimeoutError(f"topics {topics} not visible after {seconds}s")
         await asyncio.sleep(0.1)
+
+
+def effective_consumer_settings(broker: Any) -> list[dict[str, Any]]:
+    """Settings of each started FastStream subscriber's aiokafka consumer: checked by tests."""
+    return [
+        {
+            "group_id": subscriber.consumer._group_id,
+            "enable_auto_commit": subscriber.consumer._enable_auto_commit,
+            "auto_offset_reset": subscriber.consumer._auto_offset_reset,
+        }
+        for subscriber in broker.subscribers
+        if getattr(subscriber, "consumer", None) is not None
+    ]

@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# Installs what the project needs on a fresh machine: uv, the locked Python environment, and (when no
+# Docker engine and no external Kafka is configured) Java and Maven for the local Kafka broker.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+if ! command -v uv >/dev/null 2>&1 && ! python3 -m uv --version >/dev/null 2>&1; then
+  echo "bootstrap: installing uv from PyPI"
+  python3 -m pip install --quiet --disable-pip-version-check uv
+fi
+
+need_local_kafka=1
+if [ -n "${KAFKA_BOOTSTRAP_SERVERS:-}" ] || docker info >/dev/null 2>&1; then need_local_kafka=0; fi
+if [ "$need_local_kafka" = 1 ] && { ! command -v java >/dev/null 2>&1 || ! command -v mvn >/dev/null 2>&1; }; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+    echo "bootstrap: installing Java and Maven for the local Kafka broker"
+    apt-get update -qq && apt-get install -y -qq openjdk-17-jre-headless maven >/dev/null
+  else
+    echo "bootstrap: the local Kafka broker needs Java 17+ and Maven (or set KAFKA_BOOTSTRAP_SERVERS)" >&2
+    exit 1
+  fi
+fi
+
+if command -v uv >/dev/null 2>&1; then uv sync --frozen --quiet; else python3 -m uv sync --frozen --quiet; fi

@@ -1,0 +1,10 @@
+from pydantic_settings import SettingsConfigDict
+
+from crm_shared.settings import ServiceSettings
+
+
+class Settings(ServiceSettings):
+    model_config = SettingsConfigDict(env_prefix="CRM_QUOTES_", extra="ignore")
+
+    database_url: str = "postgresql+asyncpg://crm:crm@127.0.0.1:55432/crm_quotes"
+    http_port: int = 8003

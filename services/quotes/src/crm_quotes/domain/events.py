@@ -1,0 +1,19 @@
+"""Domain events of the quotes context (translated to integration events by the service layer)."""
+
+from dataclasses import dataclass
+from datetime import date
+from uuid import UUID
+
+
+@dataclass(frozen=True)
+class ContractCreated:
+    contract_id: UUID
+    deal_id: UUID
+    account_id: UUID | None
+    title: str
+    start_date: date
+    end_date: date
+    budget_minor: int
+    currency: str
+    owner_id: str
+    csm_id: str | None
