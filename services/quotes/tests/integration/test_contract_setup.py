@@ -77,7 +77,9 @@ async def test_deal_won_opens_one_contract_whatever_the_deliveries(quotes, deals
         resent = envelope_of(won)  # the same win under a new event id
         await publish(deals_producer, resent, won.model_dump_json().encode(), partition=partition)
         # Records of one partition are applied in order: once `later` is applied, so are the copies.
-        await publish(deals_producer, envelope_of(later), later.model_dump_json().encode(), partition=partition)
+        await publish(
+            deals_producer, envelope_of(later), later.model_dump_json().encode(), partition=partition
+        )
         created = await probe.wait_for(CONTRACT_CREATED, lambda p: p["deal_id"] == str(won.deal_id))
         await probe.wait_for(CONTRACT_CREATED, lambda p: p["deal_id"] == str(later.deal_id))
     seen = [e for e in probe.seen if e.type == CONTRACT_CREATED and e.payload["deal_id"] == str(won.deal_id)]
@@ -89,7 +91,9 @@ async def test_deal_won_opens_one_contract_whatever_the_deliveries(quotes, deals
     )
     assert await count(quotes, written) == 1
     inbox = metadata.tables["inbox"]
-    applied = select(func.count()).where(inbox.c.consumer == "crm-quotes", inbox.c.event_id.in_([first.id, resent.id]))
+    applied = select(func.count()).where(
+        inbox.c.consumer == "crm-quotes", inbox.c.event_id.in_([first.id, resent.id])
+    )
     assert await count(quotes, applied) == 2  # both applied (the second as a no-op), none dead-lettered
 
     assert created.payload == {
@@ -130,7 +134,9 @@ async def test_unreadable_deal_won_is_dead_lettered_and_consuming_goes_on(
         await publish(
             deals_producer, envelope_of(refused), refused.model_dump_json().encode(), partition=partition
         )
-        await publish(deals_producer, envelope_of(valid), valid.model_dump_json().encode(), partition=partition)
+        await publish(
+            deals_producer, envelope_of(valid), valid.model_dump_json().encode(), partition=partition
+        )
         await probe.wait_for(CONTRACT_CREATED, lambda p: p["deal_id"] == str(valid.deal_id))
         poison = await dead_letters.wait_for(DealWon.event_type, lambda p: p.get("deal_id") == "not-a-uuid")
         refusal = await dead_letters.wait_for(

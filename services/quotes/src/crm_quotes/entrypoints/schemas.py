@@ -3,9 +3,10 @@
 from datetime import date, datetime
 from uuid import UUID
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from crm_quotes.domain.model import Contract, ContractStatus
+from crm_shared.pagination import MAX_PAGE_SIZE
 
 
 class ContractPublic(BaseModel):
@@ -26,3 +27,15 @@ class ContractPublic(BaseModel):
     @classmethod
     def of(cls, contract: Contract) -> "ContractPublic":
         return cls.model_validate(contract, from_attributes=True)
+
+
+class ContractQuery(BaseModel):
+    """Filters and page of `GET /v1/contracts`; an unknown parameter is refused, not ignored."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    deal_id: UUID | None = None
+    account_id: UUID | None = None
+    owner_id: str | None = Field(None, min_length=1, max_length=128)
+    cursor: str | None = Field(None, max_length=64)
+    limit: int = Field(50, ge=1, le=MAX_PAGE_SIZE)

@@ -36,6 +36,8 @@ async def list_contracts(
 
 async def set_up_billing_for_won_deal(event: DealWon, *, uow: QuotesUnitOfWork, envelope: Envelope) -> None:
     """Flow 4: one contract per won deal (the inbox, this lookup and a unique deal id)."""
+    if await uow.contracts.by_deal(event.deal_id) is not None:
+        return
     try:
         contract = Contract.for_won_deal(
             deal_id=event.deal_id,
