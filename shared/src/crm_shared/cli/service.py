@@ -44,7 +44,7 @@ def run_service_cli(make_definition: DefinitionFactory, argv: list[str] | None =
         _revision(definition.migrations, args.message)
         return 0
     if args.command == "asyncapi":
-        print(_asyncapi(definition))
+        print(asyncio.run(_asyncapi(definition)))
         return 0
     return asyncio.run(_dlq(definition, args))
 
@@ -90,7 +90,7 @@ def _revision(script_location: Path, message: str) -> None:
         server.stop()
 
 
-def _asyncapi(definition: ServiceDefinition[Any]) -> str:
+async def _asyncapi(definition: ServiceDefinition[Any]) -> str:
     from faststream.specification import AsyncAPI
 
     runtime = ServiceRuntime(definition, ALL_ROLES)

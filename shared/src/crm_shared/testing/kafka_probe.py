@@ -17,6 +17,8 @@ class SeenEvent:
     type: str
     headers: dict[str, str]
     payload: dict[str, Any]
+    """The decoded JSON value; empty when the value is not JSON (see `value`)."""
+    value: bytes | None
     key: bytes | None
     partition: int
     offset: int
@@ -69,11 +71,19 @@ class EventProbe:
 
 
 def _as_seen(record: Any) -> SeenEvent:
-    headers = decode_headers(record.headers)
+    try:
+        headers = decode_headers(record.headers)
+    except ValueError:
+        headers = {}
+    try:
+        payload = json.loads(record.value) if record.value else {}
+    except ValueError:
+        payload = {}
     return SeenEvent(
         type=headers.get("ce_type", ""),
         headers=headers,
-        payload=json.loads(record.value) if record.value else {},
+        payload=payload if isinstance(payload, dict) else {},
+        value=record.value,
         key=record.key,
         partition=record.partition,
         offset=record.offset,
