@@ -24,6 +24,7 @@ from crm_shared.events import EventContext, IntegrationEvent
 from crm_shared.http import create_app
 from crm_shared.logging import configure_logging
 from crm_shared.messaging.consumer import EventConsumer, Handler
+from crm_shared.messaging.dead_letters import dead_letter_topic
 from crm_shared.messaging.kafka import (
     PRODUCER_SETTINGS,
     create_producer,
@@ -124,7 +125,9 @@ class ServiceRuntime(Generic[U]):
 
     async def start(self) -> None:
         self._stop.clear()
-        await ensure_topics(self.settings.kafka, service_topics(self.definition.name))
+        # Also the topics it consumes: a consumer must not wait minutes for a producer's first start.
+        consumed = [t for topic in self.consumer.topics for t in (topic, dead_letter_topic(topic))]
+        await ensure_topics(self.settings.kafka, [*service_topics(self.definition.name), *consumed])
         await self.producer.start()
         if ProcessRole.CONSUMERS in self.roles:
             await self.broker.start()
