@@ -1,0 +1,73 @@
+"""Tables of the cases database (plus the shared outbox and inbox, from make_metadata)."""
+
+from sqlalchemy import (
+    Column,
+    DateTime,
+    ForeignKey,
+    Integer,
+    LargeBinary,
+    Sequence,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+    Uuid,
+)
+from sqlalchemy.dialects.postgresql import ARRAY
+
+from crm_shared.db import make_metadata
+
+metadata = make_metadata()
+
+# Human-friendly case numbers (CASE-1001, CASE-1002...): gaps after a rollback are fine, duplicates never.
+case_numbers = Sequence("case_numbers", start=1001, metadata=metadata)
+
+raw_messages = Table(
+    "raw_messages",
+    metadata,
+    Column("id", Uuid, primary_key=True),
+    Column("mailbox", String(320), nullable=False),
+    Column("message_id", String(252), nullable=False),
+    Column("digest", String(64), nullable=False),
+    Column("raw", LargeBinary, nullable=False),
+    Column("received_at", DateTime(timezone=True), nullable=False),
+    Column("outcome", String(24), nullable=False, index=True),
+    Column("reason", Text),
+    # A redelivered mail is stored once; senders that reuse a Message-ID for another mail are kept apart.
+    UniqueConstraint("mailbox", "message_id", "digest", name="uq_raw_messages_delivery"),
+)
+
+cases = Table(
+    "cases",
+    metadata,
+    Column("id", Uuid, primary_key=True),
+    Column("number", String(32), nullable=False, unique=True),
+    Column("subject", Text, nullable=False),
+    Column("status", String(24), nullable=False, index=True),
+    Column("priority", String(16), nullable=False),
+    Column("channel", String(8), nullable=False),
+    Column("requester_email", String(320), index=True),
+    Column("requester_name", String(255)),
+    Column("language", String(2), nullable=False),
+    Column("mailbox", String(320)),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+    Column("version", Integer, nullable=False),
+)
+
+case_messages = Table(
+    "case_messages",
+    metadata,
+    Column("id", Uuid, primary_key=True),
+    Column("case_id", Uuid, ForeignKey("cases.id"), nullable=False, index=True),
+    Column("direction", String(16), nullable=False),
+    Column("author", String(320)),
+    # Not unique: replies are threaded on any id a case's messages carry, and senders reuse ids.
+    Column("message_id", String(252), index=True),
+    Column("in_reply_to", String(252)),
+    Column("references", ARRAY(String(252)), nullable=False, server_default="{}"),
+    Column("subject", Text, nullable=False),
+    Column("body_text", Text, nullable=False),
+    Column("received_at", DateTime(timezone=True), nullable=False),
+    Column("raw_message_id", Uuid, ForeignKey("raw_messages.id")),
+)

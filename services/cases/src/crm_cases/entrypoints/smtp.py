@@ -1,0 +1,105 @@
+"""Inbound mail over SMTP (aiosmtpd on the service's event loop).
+
+A message is answered `250` only once its transaction is committed, so a sending server keeps and
+retries anything we could not store (`451`); aiosmtpd itself refuses oversized mail with `552`.
+"""
+
+import asyncio
+import contextlib
+import re
+from collections.abc import Callable
+from typing import Any
+
+import structlog
+from aiosmtpd.smtp import SMTP, Envelope, Session
+
+from crm_cases.config import Settings
+from crm_cases.service_layer import use_cases
+from crm_cases.service_layer.unit_of_work import CasesUnitOfWork
+from crm_shared.events import EventContext
+from crm_shared.ids import new_id
+from crm_shared.runtime import BackgroundTask, ServiceRuntime
+
+log = structlog.get_logger()
+
+ACCEPTED = "250 2.0.0 Message accepted"
+TRY_LATER = "451 4.3.0 Temporary failure, please try again later"
+NULL_SENDER = "null-sender@reverse-path.invalid"
+_NULL_PATH = re.compile(r"^\s*FROM:\s*<>", re.IGNORECASE)
+
+UowFactory = Callable[[EventContext], CasesUnitOfWork]
+
+
+class IntakeSMTP(SMTP):
+    """aiosmtpd refuses `MAIL FROM:<>`, yet bounces and auto-replies must use that null reverse path
+    (RFC 5321 4.5.5, RFC 3834): it is accepted here and handed on as an empty envelope sender."""
+
+    async def smtp_MAIL(self, arg: str) -> None:
+        if arg and _NULL_PATH.match(arg):
+            arg = _NULL_PATH.sub(f"FROM:<{NULL_SENDER}>", arg, count=1)
+        await super().smtp_MAIL(arg)
+
+
+class MailIntake:
+    """The aiosmtpd handler: one unit of work per message; mailbox = the (first) recipient address."""
+
+    def __init__(self, uow_factory: UowFactory) -> None:
+        self._uow_factory = uow_factory
+
+    async def handle_DATA(self, server: SMTP, session: Session, envelope: Envelope) -> str:
+        raw: bytes = envelope.original_content or b""
+        sender = "" if envelope.mail_from == NULL_SENDER else envelope.mail_from
+        context = EventContext(correlation_id=str(new_id()))
+        structlog.contextvars.bind_contextvars(request_id=context.correlation_id)
+        try:
+            async with self._uow_factory(context) as uow:
+                result = await use_cases.ingest_email(
+                    uow=uow, raw=raw, mailbox=envelope.rcpt_tos[0], envelope_sender=sender
+                )
+                await uow.commit()
+        except Exception as exc:  # the sender keeps the message and retries
+            log.exception("cases.mail.failed", error=type(exc).__name__, size=len(raw))
+            return TRY_LATER
+        finally:
+            structlog.contextvars.unbind_contextvars("request_id")
+        log.info(
+            "cases.mail.received",
+            outcome=result.outcome or "duplicate",
+            raw_message_id=str(result.raw_message_id) if result.raw_message_id else None,
+            case_id=str(result.case.id) if result.case else None,
+            size=len(raw),
+        )
+        return ACCEPTED
+
+
+def mail_receiver(settings: Settings) -> BackgroundTask:
+    """The SMTP server as a background task of the consumers role, stopped with the process."""
+
+    async def receive_mail(runtime: ServiceRuntime[Any], stop: asyncio.Event) -> None:
+        loop = asyncio.get_running_loop()
+        intake = MailIntake(runtime.uow)
+        try:
+            server = await loop.create_server(
+                lambda: IntakeSMTP(
+                    intake,
+                    data_size_limit=settings.smtp_max_message_bytes,
+                    enable_SMTPUTF8=True,
+                    hostname=settings.smtp_hostname,
+                    loop=loop,
+                ),
+                host=settings.smtp_host,
+                port=settings.smtp_port,
+            )
+        except OSError:
+            log.exception("cases.smtp.bind_failed", host=settings.smtp_host, port=settings.smtp_port)
+            raise
+        log.info("cases.smtp.listening", host=settings.smtp_host, port=settings.smtp_port)
+        try:
+            await stop.wait()
+        finally:
+            server.close()  # stop accepting; a message in DATA finishes (or is retried by its sender)
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(server.wait_closed(), timeout=10)
+            log.info("cases.smtp.stopped")
+
+    return receive_mail
