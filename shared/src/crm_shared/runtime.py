@@ -20,7 +20,8 @@ from sqlalchemy import MetaData, text
 from crm_shared.auth import CurrentUser
 from crm_shared.db import SqlUnitOfWork, create_engine
 from crm_shared.db.unit_of_work import Translator
-from crm_shared.events import EventContext, IntegrationEvent
+from crm_shared.events import EventContext, IntegrationEvent, registered_events, topic_of
+from crm_shared.events.base import context_of
 from crm_shared.http import create_app
 from crm_shared.logging import configure_logging
 from crm_shared.messaging.consumer import EventConsumer, Handler
@@ -90,6 +91,7 @@ class ServiceRuntime(Generic[U]):
         self.broker = KafkaBroker(self.settings.kafka.bootstrap_servers, **PRODUCER_SETTINGS)
         if ProcessRole.CONSUMERS in roles and definition.handlers:
             subscribe(self.broker, self.consumer, group_id=f"crm-{definition.name}")
+        _document_publications(self.broker, definition.name)
         self._stop = asyncio.Event()
         self._tasks: list[asyncio.Task[None]] = []
 
@@ -110,7 +112,11 @@ class ServiceRuntime(Generic[U]):
             description=self.definition.description,
             routers=routers,
             auth=self.settings.auth,
-            readiness={"database": self._check_database, "broker": self._check_broker},
+            readiness={
+                "database": self._check_database,
+                "broker": self._check_broker,
+                "tasks": self._check_tasks,
+            },
             lifespan=self.lifespan,
             state={"runtime": self},
         )
@@ -150,7 +156,20 @@ class ServiceRuntime(Generic[U]):
 
     def _spawn(self, *coroutines: Awaitable[None]) -> None:
         for coroutine in coroutines:
-            self._tasks.append(asyncio.ensure_future(coroutine))
+            task = asyncio.ensure_future(coroutine)
+            task.add_done_callback(self._task_ended)
+            self._tasks.append(task)
+
+    def _task_ended(self, task: asyncio.Future[None]) -> None:
+        if not task.cancelled() and task.exception() is not None:
+            log.error("service.task.crashed", task=repr(task), error=repr(task.exception()))
+
+    async def _check_tasks(self) -> None:
+        """A relay, scheduler or mail receiver that died makes the process unready (and restarted)."""
+        if not self._stop.is_set():
+            ended = [t for t in self._tasks if t.done()]
+            if ended:
+                raise RuntimeError(f"{len(ended)} background task(s) ended")
 
     async def _check_database(self) -> None:
         async with self.engine.connect() as connection:
@@ -158,6 +177,18 @@ class ServiceRuntime(Generic[U]):
 
     async def _check_broker(self) -> None:
         await asyncio.wait_for(self.producer.client.fetch_all_metadata(), timeout=3)
+
+
+def _document_publications(broker: KafkaBroker, context: str) -> None:
+    """Declare the events this service publishes, for its AsyncAPI document (the relay sends them)."""
+    for event_type, event_cls in registered_events().items():
+        if context_of(event_type) == context:
+            broker.publisher(
+                topic_of(event_type),
+                title=event_type,
+                description=(event_cls.__doc__ or event_type).strip(),
+                schema=event_cls,
+            )
 
 
 def get_runtime(request: Request) -> ServiceRuntime[Any]:

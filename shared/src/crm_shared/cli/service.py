@@ -44,7 +44,8 @@ def run_service_cli(make_definition: DefinitionFactory, argv: list[str] | None =
         _revision(definition.migrations, args.message)
         return 0
     if args.command == "asyncapi":
-        print(asyncio.run(_asyncapi(definition)))
+        document = asyncio.run(asyncapi_document(definition))
+        print(json.dumps(document, indent=2, sort_keys=True))
         return 0
     return asyncio.run(_dlq(definition, args))
 
@@ -90,12 +91,18 @@ def _revision(script_location: Path, message: str) -> None:
         server.stop()
 
 
-async def _asyncapi(definition: ServiceDefinition[Any]) -> str:
+async def asyncapi_document(definition: ServiceDefinition[Any]) -> dict[str, Any]:
+    """The AsyncAPI document of a service: what it consumes and what it publishes."""
     from faststream.specification import AsyncAPI
 
     runtime = ServiceRuntime(definition, ALL_ROLES)
-    spec = AsyncAPI(runtime.broker, title=f"CRM {definition.name}", version="1")
-    return json.dumps(spec.to_specification().to_jsonable(), indent=2, sort_keys=True)
+    try:
+        spec = AsyncAPI(runtime.broker, title=f"CRM {definition.name}", version="1")
+        document: dict[str, Any] = spec.to_specification().to_jsonable()
+        return document
+    finally:
+        await runtime.producer.stop()
+        await runtime.engine.dispose()
 
 
 async def _dlq(definition: ServiceDefinition[Any], args: argparse.Namespace) -> int:
