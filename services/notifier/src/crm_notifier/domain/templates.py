@@ -1,0 +1,117 @@
+"""Email templates, in French and English, with the formatting of amounts and dates they need."""
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date
+from typing import Literal
+
+Language = Literal["fr", "en"]
+LANGUAGES: tuple[Language, ...] = ("fr", "en")
+
+DEAL_WON = "deal_won"
+CASE_ACKNOWLEDGEMENT = "case_acknowledgement"
+CONTRACT_RENEWAL = "contract_renewal"
+
+
+@dataclass(frozen=True)
+class Template:
+    subject: Mapping[Language, str]
+    body: Mapping[Language, str]
+
+
+@dataclass(frozen=True)
+class Rendered:
+    subject: str
+    body: str
+
+
+TEMPLATES: Mapping[str, Template] = {
+    DEAL_WON: Template(
+        subject={"en": "Deal won: {title}", "fr": "Affaire gagnée : {title}"},
+        body={
+            "en": "{greeting}\n\nThe deal \u201c{title}\u201d was won on {won_on}, for {amount} "
+            "(net of VAT and media purchases).\n\nThis is an automatic message from the CRM.\n",
+            "fr": "{greeting}\n\nL\u2019affaire \u00ab {title} \u00bb a été gagnée le {won_on}, "
+            "pour {amount} (hors TVA et achats média).\n\nCeci est un message automatique du CRM.\n",
+        },
+    ),
+    CASE_ACKNOWLEDGEMENT: Template(
+        subject={"en": "[{number}] {subject}", "fr": "[{number}] {subject}"},
+        body={
+            "en": "{greeting}\n\nWe have received your request \u201c{subject}\u201d. It is registered "
+            "under the number {number}, and our support team will get back to you as soon as possible."
+            "\n\nTo add information, simply reply to this email, keeping [{number}] in the subject."
+            "\n\nThe support team\n",
+            "fr": "{greeting}\n\nNous avons bien reçu votre demande \u00ab {subject} \u00bb. Elle est "
+            "enregistrée sous le numéro {number} et notre équipe support vous répondra dans les "
+            "meilleurs délais.\n\nPour ajouter des informations, répondez simplement à ce message en "
+            "conservant [{number}] dans l\u2019objet.\n\nL\u2019équipe support\n",
+        },
+    ),
+    CONTRACT_RENEWAL: Template(
+        subject={
+            "en": "Contract renewal due: {title}",
+            "fr": "Renouvellement de contrat à préparer : {title}",
+        },
+        body={
+            "en": "{greeting}\n\nThe contract \u201c{title}\u201d ends on {end_date}. It is time to prepare "
+            "its renewal with the customer.\n\nThis is an automatic message from the CRM.\n",
+            "fr": "{greeting}\n\nLe contrat \u00ab {title} \u00bb arrive à échéance le {end_date}. Il est "
+            "temps de préparer son renouvellement avec le client.\n\nCeci est un message automatique "
+            "du CRM.\n",
+        },
+    ),
+}
+
+GREETINGS: Mapping[Language, tuple[str, str]] = {
+    "en": ("Hello {name},", "Hello,"),
+    "fr": ("Bonjour {name},", "Bonjour,"),
+}
+
+MONTHS: Mapping[Language, tuple[str, ...]] = {
+    "en": ("January", "February", "March", "April", "May", "June", "July", "August", "September",
+           "October", "November", "December"),
+    "fr": ("janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre",
+           "octobre", "novembre", "décembre"),
+}  # fmt: skip
+
+# ISO 4217 minor units where they are not 2.
+CURRENCY_EXPONENTS: Mapping[str, int] = {
+    "BHD": 3, "CLP": 0, "ISK": 0, "JOD": 3, "JPY": 0, "KRW": 0, "KWD": 3, "OMR": 3, "TND": 3,
+    "UGX": 0, "VND": 0, "XAF": 0, "XOF": 0, "XPF": 0,
+}  # fmt: skip
+
+
+def language_or(value: str | None, default: Language) -> Language:
+    return value if value in LANGUAGES else default
+
+
+def render(name: str, language: Language, values: Mapping[str, str]) -> Rendered:
+    """Fill a template; `name` in `values` (if any) personalises the greeting."""
+    template = TEMPLATES[name]
+    with_name, without_name = GREETINGS[language]
+    person = (values.get("name") or "").strip()
+    filled = {**values, "greeting": with_name.format(name=person) if person else without_name}
+    subject = template.subject[language].format_map(filled)
+    # A header value never spans lines: folding whitespace from a customer's subject is collapsed.
+    return Rendered(subject=" ".join(subject.split()), body=template.body[language].format_map(filled))
+
+
+def format_amount(amount_minor: int, currency: str, language: Language) -> str:
+    """`1234567, "EUR"` -> `EUR 12,345.67` (en) or `12 345,67 EUR` (fr, narrow no-break spaces)."""
+    exponent = CURRENCY_EXPONENTS.get(currency.upper(), 2)
+    units, fraction = divmod(abs(amount_minor), 10**exponent)
+    sign = "-" if amount_minor < 0 else ""
+    decimals = f"{fraction:0{exponent}d}" if exponent else ""
+    if language == "fr":
+        number = f"{units:,}".replace(",", "\u202f") + (f",{decimals}" if decimals else "")
+        return f"{sign}{number}\u00a0{currency}"
+    number = f"{units:,}" + (f".{decimals}" if decimals else "")
+    return f"{currency} {sign}{number}"
+
+
+def format_date(day: date, language: Language) -> str:
+    month = MONTHS[language][day.month - 1]
+    if language == "fr":
+        return f"{'1er' if day.day == 1 else day.day} {month} {day.year}"
+    return f"{month} {day.day}, {day.year}"
