@@ -140,7 +140,7 @@ class ServiceRuntime(Generic[U]):
             self._spawn(*(task(self, self._stop) for task in self.definition.background))
         if ProcessRole.RELAY in self.roles:
             self._spawn(self.relay.run(self._stop))
-        log.info("service.started", roles=sorted(self.roles))
+        log.info("service.started", roles=sorted(r.value for r in self.roles))
 
     async def stop(self) -> None:
         self._stop.set()

@@ -23,9 +23,10 @@ def run_service_cli(make_definition: DefinitionFactory, argv: list[str] | None =
     definition = make_definition()
     if args.command == "serve":
         roles = _roles(parser, args.role)
-        runtime = ServiceRuntime(definition, roles)
+        # A factory: the runtime's Kafka clients must be made inside uvicorn's event loop.
         uvicorn.run(
-            runtime.app(),
+            lambda: ServiceRuntime(definition, roles).app(),
+            factory=True,
             host=args.host or definition.settings.http_host,
             port=args.port or definition.settings.http_port,
             log_config=None,
