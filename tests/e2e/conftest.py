@@ -1,4 +1,8 @@
-"""All five services as separate OS processes, with a mail sink, on the session's Kafka and PostgreSQL."""
+"""All five services as separate OS processes, with a mail sink, on the session's Kafka and PostgreSQL.
+
+Package-scoped: the processes join the services' real consumer groups, so they must be gone before
+other suites run those services in-process.
+"""
 
 import uuid
 from collections.abc import Iterator
@@ -12,7 +16,7 @@ from crm_shared.infra.process import free_port
 from crm_shared.infra.stack import SERVICES, LocalStack, StackConfig
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def mail_sink() -> Iterator[MailSink]:
     sink = MailSink(port=free_port())
     sink.start()
@@ -20,12 +24,12 @@ def mail_sink() -> Iterator[MailSink]:
     sink.stop()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def cases_smtp_port() -> int:
     return free_port()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def stack(
     kafka_server: KafkaServer,
     postgres_server: PostgresServer,

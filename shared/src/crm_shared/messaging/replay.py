@@ -19,10 +19,12 @@ async def read_dead_letters(settings: KafkaSettings, consumer: EventConsumer) ->
     reader = AIOKafkaConsumer(bootstrap_servers=settings.bootstrap_servers, enable_auto_commit=False)
     await reader.start()
     try:
+        # A consumer with no subscription knows no topics until it is asked to fetch metadata.
+        cluster = await reader._client.fetch_all_metadata()  # noqa: SLF001
         partitions = [
             TopicPartition(dead_letter_topic(topic), p)
             for topic in consumer.topics
-            for p in sorted(reader.partitions_for_topic(dead_letter_topic(topic)) or ())
+            for p in sorted(cluster.partitions_for_topic(dead_letter_topic(topic)) or ())
         ]
         if not partitions:
             return []

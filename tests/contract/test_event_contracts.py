@@ -1,0 +1,287 @@
+"""The event catalogue is current, its compatibility check works, and the events a real flow publishes
+match it: CloudEvents binary-mode headers and a value valid against the checked-in JSON Schema.
+
+Records are read with a plain aiokafka consumer, as any other system would read them.
+"""
+
+import asyncio
+import json
+import re
+import time
+import uuid
+from collections.abc import AsyncIterator, Callable
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+from aiokafka import AIOKafkaConsumer, ConsumerRecord
+from jsonschema import Draft202012Validator, FormatChecker
+from pydantic import Field, create_model
+
+from crm_deals.bootstrap import definition as deals_definition
+from crm_deals.config import Settings as DealsSettings
+from crm_leads.bootstrap import definition as leads_definition
+from crm_leads.config import Settings as LeadsSettings
+from crm_shared.auth import Role
+from crm_shared.events.schemas import check_schemas, incompatibilities
+from crm_shared.settings import KafkaSettings
+from crm_shared.testing.service import RunningService, auth_headers, running_service
+
+SCHEMA_DIR = Path(__file__).resolve().parents[2] / "shared/src/crm_shared/events/schemas"
+TOPICS = ("crm.leads.events", "crm.deals.events")
+SALES = auth_headers("contract-sales", Role.SALES)
+FLOW_TYPES = {
+    "crm.leads.lead_created.v1",
+    "crm.leads.lead_converted.v1",
+    "crm.leads.account_created.v1",
+    "crm.leads.contact_created.v1",
+    "crm.deals.deal_created.v1",
+    "crm.deals.deal_won.v1",
+}
+RFC3339 = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})", re.IGNORECASE)
+FORMATS = FormatChecker()  # jsonschema's own checkers (uuid, email...) plus RFC 3339 date-times
+
+
+@FORMATS.checks("date-time", raises=ValueError)
+def is_rfc3339(value: object) -> bool:
+    if not isinstance(value, str):
+        return True
+    return bool(RFC3339.fullmatch(value)) and datetime.fromisoformat(value).tzinfo is not None
+
+
+# --- (a) the checked-in catalogue -------------------------------------------------------------------
+
+
+def test_checked_in_schemas_are_current():
+    assert check_schemas() == []
+
+
+def test_check_schemas_reports_stale_missing_breaking_and_orphan_files(tmp_path: Path):
+    for path in SCHEMA_DIR.glob("crm.*.json"):
+        (tmp_path / path.name).write_text(path.read_text())
+    (tmp_path / "crm.leads.lead_created.v1.json").unlink()
+    won = json.loads((tmp_path / "crm.deals.deal_won.v1.json").read_text())
+    won["description"] = "edited by hand"
+    (tmp_path / "crm.deals.deal_won.v1.json").write_text(json.dumps(won))
+    lost = json.loads((tmp_path / "crm.deals.deal_lost.v1.json").read_text())
+    lost["properties"]["discount"] = {"type": "integer"}  # the class no longer has it: removed
+    (tmp_path / "crm.deals.deal_lost.v1.json").write_text(json.dumps(lost))
+    (tmp_path / "crm.deals.deal_paused.v1.json").write_text("{}")
+
+    problems = check_schemas(tmp_path)
+    assert "crm.leads.lead_created.v1: no checked-in schema (run `crm schemas`)" in problems
+    assert "crm.deals.deal_won.v1: checked-in schema is stale (run `crm schemas`)" in problems
+    assert "crm.deals.deal_lost.v1: not backward compatible: discount: removed" in problems
+    assert "crm.deals.deal_paused.v1: schema of an event type that no longer exists" in problems
+    assert len(problems) == 4, problems
+
+
+# --- (b) what counts as a breaking change -----------------------------------------------------------
+
+
+def schema(fields: dict[str, Any], deal: dict[str, Any] | None = None) -> dict[str, Any]:
+    """The JSON Schema pydantic generates for an event with these fields (and a nested `Deal`)."""
+    if deal is not None:
+        fields = fields | {"deal": (create_model("Deal", **deal) | None, None)}
+    return create_model("Event", **fields).model_json_schema()
+
+
+BASE: dict[str, Any] = {
+    "lead_id": (uuid.UUID, ...),
+    "name": (str, ...),
+    "note": (str | None, None),
+}
+DEAL: dict[str, Any] = {"title": (str, ...), "amount_minor": (int, Field(ge=0))}
+
+
+@pytest.mark.parametrize(
+    ("change", "expected"),
+    [
+        ({"note": None}, ["note: removed"]),
+        ({"name": (int, ...)}, ["name: type changed"]),
+        ({"lead_id": (str, ...)}, ["lead_id: type changed"]),
+        ({"note": (str | None, ...)}, ["note: newly required"]),
+        ({"note": (str, None)}, ["note: type changed"]),
+    ],
+    ids=["removed", "retyped", "format-dropped", "optional-made-required", "nullable-made-not-null"],
+)
+def test_breaking_changes_are_reported(change: dict[str, Any], expected: list[str]):
+    new = {k: v for k, v in (BASE | change).items() if v is not None}
+    assert incompatibilities(schema(BASE), schema(new)) == expected
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        {"source": (str | None, None)},
+        {"name": (str, Field(description="The lead's family name"))},
+        {"name": (str, Field(title="Family name", examples=["Lovelace"]))},
+    ],
+    ids=["optional-field-added", "description-changed", "title-and-examples-changed"],
+)
+def test_compatible_changes_are_not_reported(change: dict[str, Any]):
+    assert incompatibilities(schema(BASE), schema(BASE | change)) == []
+
+
+def test_nested_definitions_are_compared_too():
+    old = schema(BASE, DEAL)
+    assert incompatibilities(old, schema(BASE, DEAL | {"amount_minor": (str, ...)})) == [
+        "Deal.amount_minor: type changed"
+    ]
+    assert incompatibilities(old, schema(BASE, DEAL | {"currency": (str, ...)})) == [
+        "Deal.currency: newly required"
+    ]
+    assert incompatibilities(old, schema(BASE, {"title": (str, ...)})) == ["Deal.amount_minor: removed"]
+    assert incompatibilities(old, schema(BASE, DEAL | {"currency": (str | None, None)})) == []
+
+
+def test_each_checked_in_schema_is_compatible_with_itself():
+    for path in SCHEMA_DIR.glob("crm.*.json"):
+        loaded = json.loads(path.read_text())
+        Draft202012Validator.check_schema(loaded)
+        assert incompatibilities(loaded, loaded) == [], path.name
+
+
+# --- (c) what a real flow publishes -----------------------------------------------------------------
+
+
+@pytest.fixture
+async def crm(
+    kafka_bootstrap: str, make_database: Callable[[str], str]
+) -> AsyncIterator[tuple[RunningService, RunningService]]:
+    kafka = KafkaSettings(bootstrap_servers=kafka_bootstrap)
+    leads = LeadsSettings(
+        database_url=make_database("contract_leads"), kafka=kafka, relay_poll_interval_s=0.2
+    )
+    deals = DealsSettings(
+        database_url=make_database("contract_deals"), kafka=kafka, relay_poll_interval_s=0.2
+    )
+    async with (
+        running_service(leads_definition(leads)) as lead_service,
+        running_service(deals_definition(deals)) as deal_service,
+    ):
+        yield lead_service, deal_service
+
+
+class TopicReader:
+    """A plain consumer without a group, positioned at the topics' ends when opened."""
+
+    def __init__(self, bootstrap: str) -> None:
+        self._consumer = AIOKafkaConsumer(*TOPICS, bootstrap_servers=bootstrap, enable_auto_commit=False)
+        self.records: list[ConsumerRecord[bytes, bytes]] = []
+
+    async def __aenter__(self) -> "TopicReader":
+        await self._consumer.start()
+        partitions = self._consumer.assignment()
+        assert {p.topic for p in partitions} == set(TOPICS)
+        for partition, end in (await self._consumer.end_offsets(list(partitions))).items():
+            self._consumer.seek(partition, end)
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self._consumer.stop()
+
+    async def read_until(
+        self, done: Callable[[list[ConsumerRecord[bytes, bytes]]], bool], timeout_s: float = 30
+    ):
+        deadline = time.monotonic() + timeout_s
+        while not done(self.records):
+            assert time.monotonic() < deadline, (
+                f"flow incomplete; saw {[dict(r.headers) for r in self.records]}"
+            )
+            batch = await self._consumer.getmany(timeout_ms=200)
+            self.records.extend(r for rs in batch.values() for r in rs)
+        return self.records
+
+
+async def run_flow(leads: RunningService, deals: RunningService) -> set[str]:
+    """Lead -> conversion with a deal -> deals opens it (consumer) -> won. Returns the aggregates' ids."""
+    lead = await leads.http.post(
+        "/v1/leads",
+        json={
+            "first_name": "Ada",
+            "last_name": "Lovelace",
+            "company_name": "Engines",
+            "email": "ada@engines.example",
+        },
+        headers=SALES,
+    )
+    assert lead.status_code == 201, lead.text
+    lead_id = lead.json()["id"]
+    conversion = await leads.http.post(
+        f"/v1/leads/{lead_id}/convert",
+        json={"deal": {"title": "Difference engine", "amount_minor": 4_200_000, "currency": "GBP"}},
+        headers=SALES,
+    )
+    assert conversion.status_code == 200, conversion.text
+    deal_id = await deal_of_lead(deals, lead_id)
+    won = await deals.http.post(f"/v1/deals/{deal_id}/win", headers=SALES)
+    assert won.status_code == 200, won.text
+    body = conversion.json()
+    return {lead_id, body["account"]["id"], body["contact"]["id"], deal_id}
+
+
+async def deal_of_lead(deals: RunningService, lead_id: str, timeout_s: float = 20) -> str:
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        page = (await deals.http.get("/v1/deals?limit=200", headers=SALES)).json()
+        found = [d["id"] for d in page["items"] if d["lead_id"] == lead_id]
+        if found:
+            return str(found[0])
+        await asyncio.sleep(0.1)
+    raise AssertionError(f"deals opened no deal for lead {lead_id}")
+
+
+def check_cloudevent(record: ConsumerRecord[bytes, bytes]) -> dict[str, str]:
+    headers = {k: v.decode() for k, v in record.headers}
+    context = record.topic.split(".")[1]
+    assert headers["ce_specversion"] == "1.0"
+    assert str(uuid.UUID(headers["ce_id"])) == headers["ce_id"]
+    assert headers["ce_source"] == f"/crm/{context}"
+    assert re.fullmatch(rf"crm\.{context}\.[a-z_]+\.v\d+", headers["ce_type"]), headers["ce_type"]
+    assert RFC3339.fullmatch(headers["ce_time"]), headers["ce_time"]
+    assert datetime.fromisoformat(headers["ce_time"]).tzinfo is not None
+    assert record.key is not None
+    assert headers["ce_subject"] == record.key.decode()
+    assert headers["content-type"] == "application/json"
+    assert headers["correlation_id"]
+    return headers
+
+
+def check_payload(record: ConsumerRecord[bytes, bytes], ce_type: str) -> dict[str, Any]:
+    schema = json.loads((SCHEMA_DIR / f"{ce_type}.json").read_text())
+    assert schema["x-ce-type"] == ce_type
+    payload: dict[str, Any] = json.loads(record.value)
+    errors = [e.message for e in Draft202012Validator(schema, format_checker=FORMATS).iter_errors(payload)]
+    assert errors == [], f"{ce_type}: {errors}"
+    assert record.key is not None
+    assert record.key.decode() in {str(v) for v in payload.values()}  # the key is the aggregate's id
+    return payload
+
+
+@pytest.mark.integration
+async def test_a_real_flow_publishes_cloudevents_matching_their_schemas(crm, kafka_bootstrap: str):
+    leads, deals = crm
+    async with TopicReader(kafka_bootstrap) as reader:
+        ids = await run_flow(leads, deals)
+
+        def complete(records: list[ConsumerRecord[bytes, bytes]]) -> bool:
+            seen = {
+                dict(r.headers).get("ce_type", b"").decode()
+                for r in records
+                if (r.key or b"").decode() in ids
+            }
+            return seen >= FLOW_TYPES
+
+        records = [r for r in await reader.read_until(complete) if (r.key or b"").decode() in ids]
+
+    by_type: dict[str, dict[str, str]] = {}
+    for record in records:
+        headers = check_cloudevent(record)
+        check_payload(record, headers["ce_type"])
+        by_type[headers["ce_type"]] = headers
+    assert set(by_type) >= FLOW_TYPES
+    converted, created = by_type["crm.leads.lead_converted.v1"], by_type["crm.deals.deal_created.v1"]
+    assert created["causation_id"] == converted["ce_id"]  # deals says which event it reacted to
+    assert created["correlation_id"] == converted["correlation_id"]

@@ -1,0 +1,150 @@
+"""The outbox relay: a crash between publish and mark re-publishes, a late commit is not skipped,
+and one relay leads per database while the others stand by."""
+
+import asyncio
+import contextlib
+import uuid
+from collections import Counter
+from collections.abc import AsyncIterator, Sequence
+
+import pytest
+from aiokafka import AIOKafkaProducer
+from sqlalchemy import select
+
+from crm_shared.events import EventContext, leads
+from crm_shared.messaging.kafka import create_producer
+from crm_shared.outbox import OutboxRelay
+from crm_shared.runtime import ProcessRole
+from crm_shared.settings import KafkaSettings
+from crm_shared.testing.service import RunningService
+from tests.reliability.helpers import (
+    DEALS_GROUP,
+    LEADS_TOPIC,
+    Seen,
+    Services,
+    TopicTail,
+    count_rows,
+    create_and_convert_lead,
+    create_lead,
+    eventually,
+    wait_consumed,
+)
+
+pytestmark = pytest.mark.reliability
+
+API_ONLY = frozenset({ProcessRole.API})
+LEAD_CREATED = leads.LeadCreated.event_type
+LEAD_CONVERTED = leads.LeadConverted.event_type
+
+
+@contextlib.asynccontextmanager
+async def started_producer(kafka: KafkaSettings, name: str) -> AsyncIterator[AIOKafkaProducer]:
+    producer = create_producer(kafka, client_id=name)
+    await producer.start()
+    try:
+        yield producer
+    finally:
+        await producer.stop()
+
+
+def relay_of(service: RunningService, producer: AIOKafkaProducer) -> OutboxRelay:
+    runtime = service.runtime
+    return OutboxRelay(engine=runtime.engine, tables=runtime.tables, producer=producer, poll_interval_s=0.2)
+
+
+async def test_a_crash_between_publish_and_mark_republishes_and_deals_applies_once(
+    services: Services, kafka_bootstrap: str
+):
+    deals = await services.deals()
+    lead_service = await services.leads(roles=API_ONLY)  # no relay of its own: the test is the relay
+    conversion = await create_and_convert_lead(lead_service)
+    lead_id = conversion["lead"]["id"]
+    async with TopicTail(kafka_bootstrap, LEADS_TOPIC) as tail:
+        async with started_producer(services.kafka, "relay-that-crashes") as producer:
+            crashed = relay_of(lead_service, producer)
+            rows = await crashed.fetch_unpublished()
+            assert LEAD_CONVERTED in {row.event_type for row in rows}
+            await crashed.send(rows)  # ...and the process dies before mark_published
+        assert await crashed.backlog() == len(rows)
+        async with started_producer(services.kafka, "relay-after-restart") as producer:
+            restarted = relay_of(lead_service, producer)
+            assert await restarted.publish_pending() == len(rows)
+            assert await restarted.backlog() == 0
+        seen = await tail.drain()
+
+    copies = [s for s in seen if s.type == LEAD_CONVERTED and s.key == lead_id.encode()]
+    assert len(copies) == 2
+    assert copies[0].id == copies[1].id
+    deliveries = Counter(s.id for s in seen)
+    assert {deliveries[str(row.event_id)] for row in rows} == {2}  # every row: published, then again
+    await wait_consumed(kafka_bootstrap, LEADS_TOPIC, copies[1].partition, copies[1].offset)
+    assert await count_rows(deals.runtime, "deals", lead_id=uuid.UUID(lead_id)) == 1
+    event_id = uuid.UUID(copies[0].id)
+    assert await count_rows(deals.runtime, "inbox", consumer=DEALS_GROUP, event_id=event_id) == 1
+
+
+async def test_an_event_committed_late_is_published_after_a_later_one(
+    services: Services, kafka_bootstrap: str
+):
+    lead_service = await services.leads(roles=frozenset({ProcessRole.API, ProcessRole.RELAY}))
+    runtime = lead_service.runtime
+    late = leads.LeadCreated(lead_id=uuid.uuid4(), last_name="Late")
+    async with TopicTail(kafka_bootstrap, LEADS_TOPIC) as tail, runtime.uow(EventContext("late")) as uow:
+        uow.publish(late)
+        await uow.flush()  # the late event holds its outbox position, uncommitted
+        early = await create_lead(lead_service, last_name="Early")
+        await tail.wait_for(lambda s: s.about(LEAD_CREATED, lead_id=early["id"]), "the early LeadCreated")
+        assert not [s for s in tail.seen if s.key == str(late.lead_id).encode()]
+        await uow.commit()
+        published = await tail.wait_for(
+            lambda s: s.about(LEAD_CREATED, lead_id=late.lead_id), "the late LeadCreated", timeout_s=10
+        )
+    assert published.headers["correlation_id"] == "late"
+    outbox = runtime.tables["outbox"]
+    async with runtime.engine.connect() as connection:
+        rows = (await connection.execute(select(outbox.c.aggregate_id, outbox.c.position))).all()
+    positions = dict(rows)
+    assert positions[str(late.lead_id)] < positions[early["id"]]  # taken first, committed last
+
+
+async def wait_leader(relays: Sequence[OutboxRelay], timeout_s: float = 10) -> OutboxRelay:
+    async def single_leader() -> OutboxRelay | None:
+        leading = [r for r in relays if r.is_leader]
+        assert len(leading) <= 1, "two relays lead the same database"
+        return leading[0] if leading else None
+
+    return await eventually(single_leader, "a relay to lead", timeout_s)
+
+
+async def test_one_relay_leads_and_a_stand_by_takes_over(services: Services, kafka_bootstrap: str):
+    lead_service = await services.leads(roles=API_ONLY)
+    async with (
+        started_producer(services.kafka, "relay-a") as producer_a,
+        started_producer(services.kafka, "relay-b") as producer_b,
+        TopicTail(kafka_bootstrap, LEADS_TOPIC) as tail,
+    ):
+        relays = [relay_of(lead_service, producer_a), relay_of(lead_service, producer_b)]
+        stops = [asyncio.Event(), asyncio.Event()]
+        tasks = [asyncio.create_task(r.run(s)) for r, s in zip(relays, stops, strict=True)]
+        try:
+            leader = await wait_leader(relays)
+            for _ in range(10):  # several poll intervals: the other one keeps standing by
+                assert [r.is_leader for r in relays].count(True) == 1
+                await asyncio.sleep(0.1)
+            await published_lead(lead_service, tail, "Before")
+
+            index = relays.index(leader)
+            stops[index].set()
+            await asyncio.wait_for(tasks[index], 10)
+            successor = await wait_leader(relays, timeout_s=5)
+            assert successor is relays[1 - index]
+            await published_lead(lead_service, tail, "After")
+        finally:
+            for stop in stops:
+                stop.set()
+            await asyncio.wait_for(asyncio.gather(*tasks), 10)
+
+
+async def published_lead(lead_service: RunningService, tail: TopicTail, name: str) -> Seen:
+    lead = await create_lead(lead_service, last_name=name)
+    return await tail.wait_for(lambda s: s.about(LEAD_CREATED, lead_id=lead["id"]), f"{name}'s event", 5)
