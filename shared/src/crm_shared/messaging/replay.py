@@ -20,7 +20,7 @@ async def read_dead_letters(settings: KafkaSettings, consumer: EventConsumer) ->
     await reader.start()
     try:
         # A consumer with no subscription knows no topics until it is asked to fetch metadata.
-        cluster = await reader._client.fetch_all_metadata()  # noqa: SLF001
+        cluster = await reader._client.fetch_all_metadata()
         partitions = [
             TopicPartition(dead_letter_topic(topic), p)
             for topic in consumer.topics
