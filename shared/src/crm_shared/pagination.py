@@ -3,7 +3,8 @@
 import base64
 import binascii
 import uuid
-from typing import Generic, TypeVar
+from collections.abc import Callable, Sequence
+from typing import Generic, Protocol, TypeVar
 
 from pydantic import BaseModel
 
@@ -16,6 +17,20 @@ MAX_PAGE_SIZE = 200
 class Page(BaseModel, Generic[T]):
     items: list[T]
     next_cursor: str | None = None
+
+
+class _HasId(Protocol):
+    @property
+    def id(self) -> uuid.UUID: ...
+
+
+X = TypeVar("X", bound=_HasId)
+
+
+def page_of(items: Sequence[X], *, limit: int, public: Callable[[X], T]) -> Page[T]:
+    """A full page points at the next one through its last id; a short page is the last."""
+    next_cursor = encode_cursor(items[-1].id) if items and len(items) == limit else None
+    return Page[T](items=[public(item) for item in items], next_cursor=next_cursor)
 
 
 def encode_cursor(last_id: uuid.UUID) -> str:

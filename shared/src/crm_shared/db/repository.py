@@ -1,6 +1,6 @@
 """Base of repositories over one table: rows <-> aggregates, optimistic updates, tracking for events."""
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import fields
 from typing import Any, ClassVar, Generic, TypeVar
 from uuid import UUID
@@ -56,8 +56,22 @@ class TableRepository(Generic[A]):
     async def find(self, query: Select[Any]) -> list[A]:
         return [self.from_row(row) for row in await self._connection.execute(query)]
 
-    async def page(self, query: Select[Any], *, after: UUID | None, limit: int) -> list[A]:
-        """Newest first by time-ordered id, continuing after the cursor's id."""
+    async def page(
+        self,
+        query: Select[Any] | None = None,
+        *,
+        after: UUID | None,
+        limit: int,
+        equal: Mapping[str, object] | None = None,
+    ) -> list[A]:
+        """Newest first by time-ordered id, continuing after the cursor's id.
+
+        `equal` holds the list's filters by column name; a filter whose value is None is not applied.
+        """
+        query = select(self.table) if query is None else query
+        for column, value in (equal or {}).items():
+            if value is not None:
+                query = query.where(self.table.c[column] == value)
         query = query.order_by(self.table.c.id.desc()).limit(limit)
         if after is not None:
             query = query.where(self.table.c.id < after)

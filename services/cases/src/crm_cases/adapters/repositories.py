@@ -106,12 +106,8 @@ class CaseRepository(TableRepository[Case]):
     async def list(
         self, *, status: CaseStatus | None, requester_email: str | None, after: UUID | None, limit: int
     ) -> list[Case]:
-        query = select(cases)
-        if status:
-            query = query.where(cases.c.status == status)
-        if requester_email:
-            query = query.where(cases.c.requester_email == requester_email.strip().lower())
-        return await self.page(query, after=after, limit=limit)
+        email = requester_email.strip().lower() if requester_email else None
+        return await self.page(after=after, limit=limit, equal={"status": status, "requester_email": email})
 
 
 class RawMessageRepository:

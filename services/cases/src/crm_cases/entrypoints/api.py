@@ -8,7 +8,7 @@ from fastapi import APIRouter, Query
 from crm_cases.domain.model import CaseStatus
 from crm_cases.entrypoints.schemas import CaseDetailPublic, CasePublic
 from crm_cases.service_layer import use_cases
-from crm_shared.pagination import MAX_PAGE_SIZE, Page, decode_cursor, encode_cursor
+from crm_shared.pagination import MAX_PAGE_SIZE, Page, decode_cursor, page_of
 from crm_shared.runtime import BusDep
 
 router = APIRouter(prefix="/v1/cases", tags=["cases"])
@@ -30,8 +30,7 @@ async def list_cases(
         after=decode_cursor(cursor),
         limit=limit,
     )
-    next_cursor = encode_cursor(cases[-1].id) if len(cases) == limit else None
-    return Page(items=[CasePublic.of(c) for c in cases], next_cursor=next_cursor)
+    return page_of(cases, limit=limit, public=CasePublic.of)
 
 
 @router.get("/{case_id}", responses=READ_RESPONSES | {404: {"description": "No such case"}})

@@ -26,12 +26,7 @@ class DealRepository(TableRepository[Deal]):
     async def list(
         self, *, owner_id: str | None, status: DealStatus | None, after: UUID | None, limit: int
     ) -> list[Deal]:
-        query = select(deals)
-        if owner_id:
-            query = query.where(deals.c.owner_id == owner_id)
-        if status:
-            query = query.where(deals.c.status == status)
-        return await self.page(query, after=after, limit=limit)
+        return await self.page(after=after, limit=limit, equal={"owner_id": owner_id, "status": status})
 
 
 class PipelineRepository:

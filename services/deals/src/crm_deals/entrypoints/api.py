@@ -8,7 +8,7 @@ from fastapi import APIRouter, Query
 from crm_deals.domain.model import DealStatus
 from crm_deals.entrypoints.schemas import DealLose, DealPublic, PipelinePublic
 from crm_deals.service_layer import use_cases
-from crm_shared.pagination import MAX_PAGE_SIZE, Page, decode_cursor, encode_cursor
+from crm_shared.pagination import MAX_PAGE_SIZE, Page, decode_cursor, page_of
 from crm_shared.runtime import BusDep
 
 router = APIRouter(prefix="/v1", tags=["deals"])
@@ -29,8 +29,7 @@ async def list_deals(
     deals = await bus.read(
         use_cases.list_deals, owner_id=owner_id, status=deal_status, after=decode_cursor(cursor), limit=limit
     )
-    next_cursor = encode_cursor(deals[-1].id) if len(deals) == limit else None
-    return Page(items=[DealPublic.of(d) for d in deals], next_cursor=next_cursor)
+    return page_of(deals, limit=limit, public=DealPublic.of)
 
 
 @router.get("/deals/{deal_id}")

@@ -3,7 +3,7 @@
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import Row, select
+from sqlalchemy import Row
 
 from crm_leads.adapters.tables import accounts, contacts, leads
 from crm_leads.domain.model import Account, Contact, Lead, LeadStatus
@@ -21,12 +21,7 @@ class LeadRepository(TableRepository[Lead]):
     async def list(
         self, *, owner_id: str | None, status: LeadStatus | None, after: UUID | None, limit: int
     ) -> list[Lead]:
-        query = select(leads)
-        if owner_id:
-            query = query.where(leads.c.owner_id == owner_id)
-        if status:
-            query = query.where(leads.c.status == status)
-        return await self.page(query, after=after, limit=limit)
+        return await self.page(after=after, limit=limit, equal={"owner_id": owner_id, "status": status})
 
 
 class AccountRepository(TableRepository[Account]):

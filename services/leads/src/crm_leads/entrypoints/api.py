@@ -16,7 +16,7 @@ from crm_leads.entrypoints.schemas import (
     LeadPublic,
 )
 from crm_leads.service_layer import use_cases
-from crm_shared.pagination import MAX_PAGE_SIZE, Page, decode_cursor, encode_cursor
+from crm_shared.pagination import MAX_PAGE_SIZE, Page, decode_cursor, page_of
 from crm_shared.runtime import BusDep
 
 router = APIRouter(prefix="/v1/leads", tags=["leads"])
@@ -43,8 +43,7 @@ async def list_leads(
         after=decode_cursor(cursor),
         limit=limit,
     )
-    next_cursor = encode_cursor(leads[-1].id) if len(leads) == limit else None
-    return Page(items=[LeadPublic.of(lead) for lead in leads], next_cursor=next_cursor)
+    return page_of(leads, limit=limit, public=LeadPublic.of)
 
 
 @router.get("/{lead_id}")

@@ -68,14 +68,9 @@ class NotificationRepository(TableRepository[Notification]):
         after: UUID | None,
         limit: int,
     ) -> list[Notification]:
-        query = select(notifications)
-        if status:
-            query = query.where(notifications.c.status == status)
-        if template:
-            query = query.where(notifications.c.template == template)
-        if recipient:
-            query = query.where(notifications.c.recipient == recipient)
-        return await self.page(query, after=after, limit=limit)
+        return await self.page(
+            after=after, limit=limit, equal={"status": status, "template": template, "recipient": recipient}
+        )
 
 
 class ReminderRepository(TableRepository[Reminder]):
@@ -110,10 +105,7 @@ class ReminderRepository(TableRepository[Reminder]):
         )
 
     async def list(self, *, contract_id: UUID | None, after: UUID | None, limit: int) -> list[Reminder]:
-        query = select(reminders)
-        if contract_id:
-            query = query.where(reminders.c.contract_id == contract_id)
-        return await self.page(query, after=after, limit=limit)
+        return await self.page(after=after, limit=limit, equal={"contract_id": contract_id})
 
 
 class RecipientRepository:

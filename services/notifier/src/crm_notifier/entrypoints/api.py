@@ -13,7 +13,7 @@ from crm_notifier.entrypoints.schemas import (
     ReminderPublic,
 )
 from crm_notifier.service_layer import use_cases
-from crm_shared.pagination import MAX_PAGE_SIZE, Page, decode_cursor, encode_cursor
+from crm_shared.pagination import MAX_PAGE_SIZE, Page, decode_cursor, page_of
 from crm_shared.runtime import BusDep
 
 router = APIRouter(prefix="/v1", tags=["notifier"])
@@ -51,8 +51,7 @@ async def list_notifications(
         after=decode_cursor(cursor),
         limit=limit,
     )
-    next_cursor = encode_cursor(found[-1].id) if len(found) == limit else None
-    return Page(items=[NotificationPublic.of(n) for n in found], next_cursor=next_cursor)
+    return page_of(found, limit=limit, public=NotificationPublic.of)
 
 
 @router.get("/notifications/{notification_id}", responses=ADMIN_ONLY)
@@ -67,5 +66,4 @@ async def list_reminders(
     found = await bus.read(
         use_cases.list_reminders, contract_id=contract_id, after=decode_cursor(cursor), limit=limit
     )
-    next_cursor = encode_cursor(found[-1].id) if len(found) == limit else None
-    return Page(items=[ReminderPublic.of(r) for r in found], next_cursor=next_cursor)
+    return page_of(found, limit=limit, public=ReminderPublic.of)

@@ -30,11 +30,8 @@ class ContractRepository(TableRepository[Contract]):
         after: UUID | None,
         limit: int,
     ) -> list[Contract]:
-        query = select(contracts)
-        if deal_id:
-            query = query.where(contracts.c.deal_id == deal_id)
-        if account_id:
-            query = query.where(contracts.c.account_id == account_id)
-        if owner_id:
-            query = query.where(contracts.c.owner_id == owner_id)
-        return await self.page(query, after=after, limit=limit)
+        return await self.page(
+            after=after,
+            limit=limit,
+            equal={"deal_id": deal_id, "account_id": account_id, "owner_id": owner_id},
+        )

@@ -7,7 +7,7 @@ from fastapi import APIRouter, Query
 
 from crm_quotes.entrypoints.schemas import ContractPublic, ContractQuery
 from crm_quotes.service_layer import use_cases
-from crm_shared.pagination import Page, decode_cursor, encode_cursor
+from crm_shared.pagination import Page, decode_cursor, page_of
 from crm_shared.runtime import BusDep
 
 router = APIRouter(prefix="/v1", tags=["contracts"])
@@ -26,8 +26,7 @@ async def list_contracts(bus: BusDep, query: Annotated[ContractQuery, Query()]) 
         after=decode_cursor(query.cursor),
         limit=query.limit,
     )
-    next_cursor = encode_cursor(contracts[-1].id) if len(contracts) == query.limit else None
-    return Page(items=[ContractPublic.of(c) for c in contracts], next_cursor=next_cursor)
+    return page_of(contracts, limit=query.limit, public=ContractPublic.of)
 
 
 @router.get("/contracts/{contract_id}", responses=READ_RESPONSES | {404: {"description": "No such contract"}})
