@@ -44,6 +44,9 @@ SETTINGS = {
     "share.coordinator.state.topic.replication.factor": "1",
     "share.coordinator.state.topic.min.isr": "1",
     "group.initial.rebalance.delay.ms": "0",
+    # Consumers commit after every applied record; the 4.x coordinator's default 5 ms batching of
+    # commits would cap each consumer at ~150 records/s (see bench/README.md).
+    "group.coordinator.append.linger.ms": "0",
 }
 
 _LOG4J = """\

@@ -1,0 +1,112 @@
+"""Runs every benchmark once against a throwaway Kafka and PostgreSQL; writes bench/results/<UTC>.json.
+
+uv run python -m bench.run [--events 3000] [--requests 500] [--timeout-s 120]
+"""
+
+import argparse
+import asyncio
+import time
+import traceback
+from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from bench import api_latency, consumer, memory, outbox_relay, report
+from bench.stack import Stack, output_to, started_stack
+from bench.stats import row
+from crm_shared.messaging.kafka import PRODUCER_SETTINGS
+
+RESULTS = Path(__file__).resolve().parent / "results"
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    log_path = RESULTS / f"{stamp}.log"
+    print(f"benchmarks running (about a minute); service logs in {log_path}", flush=True)
+    started = time.perf_counter()
+    with output_to(log_path), started_stack(log_path, broker_settings=dict(args.broker_setting)) as stack:
+        document = asyncio.run(_run_all(stack, args))
+    document = {"started_at": stamp, **document, "duration_s": round(time.perf_counter() - started, 1)}
+    report.write(RESULTS / f"{stamp}.json", document)
+    print(report.table(document))
+    print(f"\n{document['duration_s']} s; results in {RESULTS / f'{stamp}.json'}")
+    failed = [name for name, result in document["measurements"].items() if "error" in result]
+    if failed:
+        print(f"failed: {', '.join(failed)} (tracebacks in {log_path})")
+    return 1 if failed else 0
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m bench.run", description=__doc__)
+    parser.add_argument("--events", type=_count, default=3000, help="events per throughput benchmark")
+    parser.add_argument("--requests", type=_count, default=500, help="requests per HTTP endpoint")
+    parser.add_argument("--timeout-s", type=float, default=120.0, help="limit of each benchmark")
+    parser.add_argument(
+        "--broker-setting",
+        type=_setting,
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="extra setting of the throwaway broker, e.g. group.coordinator.append.linger.ms=0",
+    )
+    return parser
+
+
+def _count(value: str) -> int:
+    count = int(value)
+    if count < 2:
+        raise argparse.ArgumentTypeError("at least 2, for rates and percentiles")
+    return count
+
+
+def _setting(value: str) -> tuple[str, str]:
+    key, sep, setting = value.partition("=")
+    if not sep or not key:
+        raise argparse.ArgumentTypeError("expected KEY=VALUE")
+    return key, setting
+
+
+async def _run_all(stack: Stack, args: argparse.Namespace) -> dict[str, Any]:
+    # The consumer benchmark goes first: it needs crm.leads.events to hold only its own records.
+    plan: dict[str, Callable[[], Awaitable[dict[str, Any]]]] = {
+        "consumer": lambda: consumer.measure(stack, args.events),
+        "outbox_relay": lambda: outbox_relay.measure(stack, args.events),
+        "http": lambda: api_latency.measure(stack, args.requests),
+        "service_process_memory": lambda: memory.service_idle(stack),
+    }
+    measurements = {name: await _bounded(run, args.timeout_s) for name, run in plan.items()}
+    service = measurements["service_process_memory"]
+    if "error" not in service:
+        service["table"] = [row("crm-leads serve, idle RSS", service["vm_rss_mib"], None, "MiB")]
+    own = memory.own_usage()  # last, so that its peak covers the whole run
+    own["table"] = [row("benchmark process, peak RSS", own["vm_hwm_mib"], None, "MiB")]
+    measurements["benchmark_process_memory"] = own
+    return {
+        "machine": await report.machine_info(stack.postgres.admin_url),
+        "parameters": {
+            "events": args.events,
+            "requests": args.requests,
+            "timeout_s": args.timeout_s,
+            "broker_settings": dict(args.broker_setting),
+            "producer_settings": PRODUCER_SETTINGS,
+        },
+        "measurements": measurements,
+    }
+
+
+async def _bounded(run: Callable[[], Awaitable[dict[str, Any]]], timeout_s: float) -> dict[str, Any]:
+    started = time.perf_counter()
+    try:
+        result = await asyncio.wait_for(run(), timeout_s)
+    except Exception as exc:
+        traceback.print_exc()  # into the log file
+        return {"error": f"{exc.__class__.__name__}: {exc}"}
+    result["elapsed_s"] = round(time.perf_counter() - started, 2)
+    return result
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
