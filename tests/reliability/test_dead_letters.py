@@ -1,9 +1,11 @@
 """A record that can never be applied goes to the dead-letter topic, and the partition moves on."""
 
+import json
 import uuid
 
 import pytest
 
+from crm_shared.cli.service import dead_letters
 from crm_shared.messaging.consumer import Outcome
 from crm_shared.messaging.replay import replay_dead_letters
 from tests.reliability.helpers import (
@@ -43,7 +45,7 @@ def assert_dead_letter(letter: Seen, *, attempts: int, key: bytes, value: bytes)
 
 
 async def test_poison_and_failing_records_are_dead_lettered_and_the_partition_moves_on(
-    services: Services, kafka_bootstrap: str
+    services: Services, kafka_bootstrap: str, capsys: pytest.CaptureFixture[str]
 ):
     deals = await services.deals(consumer_max_attempts=MAX_ATTEMPTS, consumer_retry_base_s=0.05)
     failing, failing_envelope = lead_converted(amount_minor=TOO_BIG)
@@ -77,3 +79,12 @@ async def test_poison_and_failing_records_are_dead_lettered_and_the_partition_mo
     assert_dead_letter(again[1], attempts=MAX_ATTEMPTS, key=key, value=failing.model_dump_json().encode())
     assert await count_rows(deals.runtime, "deals", lead_id=failing.lead_id) == 0
     assert await count_rows(deals.runtime, "inbox", event_id=failing_envelope.id) == 0
+
+    # The operator's view: `crm-deals dlq list` shows both letters of the failing event.
+    capsys.readouterr()
+    await dead_letters(deals.runtime.definition, action="list", event_id=None)
+    listed = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    mine = [entry for entry in listed if entry["event_id"] == str(failing_envelope.id)]
+    assert len(mine) == 2
+    assert {entry["consumer"] for entry in mine} == {DEALS_GROUP}
+    assert all(entry["attempts"] == str(MAX_ATTEMPTS) for entry in mine)

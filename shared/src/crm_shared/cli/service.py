@@ -48,7 +48,7 @@ def run_service_cli(make_definition: DefinitionFactory, argv: list[str] | None =
         document = asyncio.run(asyncapi_document(definition))
         print(json.dumps(document, indent=2, sort_keys=True))
         return 0
-    return asyncio.run(_dlq(definition, args))
+    return asyncio.run(dead_letters(definition, action=args.action, event_id=args.event_id))
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -106,18 +106,19 @@ async def asyncapi_document(definition: ServiceDefinition[Any]) -> dict[str, Any
         await runtime.engine.dispose()
 
 
-async def _dlq(definition: ServiceDefinition[Any], args: argparse.Namespace) -> int:
+async def dead_letters(definition: ServiceDefinition[Any], *, action: str, event_id: str | None) -> int:
+    """`dlq list` prints one JSON line per dead letter; `dlq replay` one line per replayed event."""
     runtime = ServiceRuntime(definition, frozenset({ProcessRole.CONSUMERS}))
-    if args.action == "list":
+    if action == "list":
         for record in await read_dead_letters(runtime.settings.kafka, runtime.consumer):
             print(json.dumps(as_dead_letter(record).summary()))
         return 0
     await runtime.producer.start()
     try:
-        outcomes = await replay_dead_letters(runtime, event_id=args.event_id)
+        outcomes = await replay_dead_letters(runtime, event_id=event_id)
     finally:
         await runtime.producer.stop()
         await runtime.engine.dispose()
-    for event_id, outcome in outcomes:
-        print(json.dumps({"event_id": event_id, "outcome": outcome}))
+    for replayed, outcome in outcomes:
+        print(json.dumps({"event_id": replayed, "outcome": outcome}))
     return 0

@@ -9,12 +9,14 @@ import asyncio
 from typing import Any
 
 import structlog
+from aiokafka import TopicPartition
 from faststream import AckPolicy
 from faststream.kafka import KafkaBroker
 from faststream.kafka.annotations import KafkaMessage
 
 from crm_shared.messaging.consumer import EventConsumer, IncomingRecord
 from crm_shared.messaging.kafka import CONSUMER_SETTINGS
+from crm_shared.observability import CONSUMER_LAG
 
 log = structlog.get_logger()
 REDELIVERY_PAUSE_S = 2.0
@@ -36,6 +38,7 @@ def subscribe(broker: KafkaBroker, consumer: EventConsumer, *, group_id: str) ->
             await message.nack()
             return
         await message.ack()
+        _record_lag(consumer.name, message, record)
 
     broker.subscriber(
         *consumer.topics,
@@ -46,3 +49,15 @@ def subscribe(broker: KafkaBroker, consumer: EventConsumer, *, group_id: str) ->
         description=f"Integration events consumed by {consumer.name}",
         **CONSUMER_SETTINGS,
     )(on_record)
+
+
+def _record_lag(name: str, message: KafkaMessage, record: Any) -> None:
+    """Lag as the consumer last saw it: the partition's high watermark minus the next offset to read."""
+    client = getattr(message, "consumer", None)
+    highwater = getattr(client, "highwater", None)
+    if highwater is None:
+        return
+    last = highwater(TopicPartition(record.topic, record.partition))
+    if last is not None:
+        lag = max(last - record.offset - 1, 0)
+        CONSUMER_LAG.labels(name, record.topic, str(record.partition)).set(lag)
