@@ -6,7 +6,7 @@ from collections.abc import AsyncIterator
 import pytest
 from sqlalchemy import func, select
 
-from crm_leads.adapters.tables import accounts, contacts
+from crm_leads.adapters.account_tables import accounts, contacts
 from crm_leads.bootstrap import definition
 from crm_leads.config import Settings
 from crm_shared.auth import Role

@@ -30,7 +30,7 @@ def alembic_config(*, database_url: str, script_location: Path) -> Config:
     return config
 
 
-def upgrade(*, database_url: str, script_location: Path, revision: str = "head") -> None:
+def upgrade(*, database_url: str, script_location: Path, revision: str = "heads") -> None:
     command.upgrade(alembic_config(database_url=database_url, script_location=script_location), revision)
 
 

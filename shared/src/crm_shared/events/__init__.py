@@ -1,6 +1,6 @@
 """Event contracts. Importing this package registers every payload class by its CloudEvents type."""
 
-from crm_shared.events import cases, deals, leads, notifier, quotes
+from crm_shared.events import accounts, cases, deals, leads, notifier, quotes
 from crm_shared.events.base import (
     IntegrationEvent,
     event_class,
@@ -15,6 +15,7 @@ __all__ = [
     "EnvelopeError",
     "EventContext",
     "IntegrationEvent",
+    "accounts",
     "cases",
     "deals",
     "event_class",

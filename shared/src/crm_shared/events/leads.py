@@ -1,6 +1,6 @@
 """Events published by the leads service on `crm.leads.events`."""
 
-from typing import ClassVar
+from typing import Any, ClassVar
 from uuid import UUID
 
 from pydantic import BaseModel, EmailStr, Field
@@ -41,24 +41,39 @@ class LeadConverted(IntegrationEvent):
     converted_by: str
 
 
-class AccountCreated(IntegrationEvent):
-    event_type: ClassVar[str] = "crm.leads.account_created.v1"
-    subject_field: ClassVar[str] = "account_id"
+class LeadStatusChanged(IntegrationEvent):
+    """A lead moved between statuses (kanban move, conversion, loss or reopening)."""
 
-    account_id: UUID
-    name: str
-    email_domain: str | None = None
-    owner_id: str | None = None
-    csm_id: str | None = None
+    event_type: ClassVar[str] = "crm.leads.lead_status_changed.v1"
+    subject_field: ClassVar[str] = "lead_id"
+
+    lead_id: UUID
+    from_status: str
+    to_status: str
+    changed_by: str
+    lost_reason: str | None = None
 
 
-class ContactCreated(IntegrationEvent):
-    event_type: ClassVar[str] = "crm.leads.contact_created.v1"
-    subject_field: ClassVar[str] = "contact_id"
+class LeadAssigned(IntegrationEvent):
+    """A lead changed owner: taken in charge, assigned in bulk or by an assignment rule."""
 
-    contact_id: UUID
-    account_id: UUID | None = None
-    first_name: str | None = None
-    last_name: str
-    email: EmailStr | None = None
-    language: str | None = None
+    event_type: ClassVar[str] = "crm.leads.lead_assigned.v1"
+    subject_field: ClassVar[str] = "lead_id"
+
+    lead_id: UUID
+    from_owner: str | None = None
+    to_owner: str
+    team: str | None = None
+    assigned_by: str
+    rule: str | None = None
+
+
+class LeadUpdated(IntegrationEvent):
+    """Fields of a lead changed: `changed` maps each field to its [old, new] values."""
+
+    event_type: ClassVar[str] = "crm.leads.lead_updated.v1"
+    subject_field: ClassVar[str] = "lead_id"
+
+    lead_id: UUID
+    changed: dict[str, tuple[Any, Any]]
+    updated_by: str

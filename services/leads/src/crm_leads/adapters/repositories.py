@@ -5,8 +5,8 @@ from uuid import UUID
 
 from sqlalchemy import Row
 
-from crm_leads.adapters.tables import accounts, contacts, leads
-from crm_leads.domain.model import Account, Contact, Lead, LeadStatus
+from crm_leads.adapters.tables import leads
+from crm_leads.domain.model import Lead, LeadStatus
 from crm_shared.db.repository import TableRepository
 
 
@@ -22,11 +22,3 @@ class LeadRepository(TableRepository[Lead]):
         self, *, owner_id: str | None, status: LeadStatus | None, after: UUID | None, limit: int
     ) -> list[Lead]:
         return await self.page(after=after, limit=limit, equal={"owner_id": owner_id, "status": status})
-
-
-class AccountRepository(TableRepository[Account]):
-    table, kind = accounts, Account
-
-
-class ContactRepository(TableRepository[Contact]):
-    table, kind = contacts, Contact

@@ -1,35 +1,8 @@
-"""Tables of the leads database (plus the shared outbox and inbox, from make_metadata)."""
+"""Tables of leads; `metadata` here holds every table of the service (see the import at the end)."""
 
 from sqlalchemy import Column, DateTime, ForeignKey, Integer, String, Table, Text, Uuid
 
-from crm_shared.db import make_metadata
-
-metadata = make_metadata()
-
-accounts = Table(
-    "accounts",
-    metadata,
-    Column("id", Uuid, primary_key=True),
-    Column("name", String(255), nullable=False),
-    Column("email_domain", String(255), index=True),
-    Column("owner_id", String(128)),
-    Column("created_at", DateTime(timezone=True), nullable=False),
-    Column("version", Integer, nullable=False),
-)
-
-contacts = Table(
-    "contacts",
-    metadata,
-    Column("id", Uuid, primary_key=True),
-    Column("first_name", String(255)),
-    Column("last_name", String(255), nullable=False),
-    Column("email", String(320), index=True),
-    Column("phone", String(32)),
-    Column("language", String(2), nullable=False),
-    Column("account_id", Uuid, ForeignKey("accounts.id")),
-    Column("created_at", DateTime(timezone=True), nullable=False),
-    Column("version", Integer, nullable=False),
-)
+from crm_leads.adapters.metadata import metadata
 
 leads = Table(
     "leads",
@@ -52,3 +25,8 @@ leads = Table(
     Column("contact_id", Uuid, ForeignKey("contacts.id")),
     Column("version", Integer, nullable=False),
 )
+
+# Registers the account and contact tables on the same metadata (migrations and tests import this module).
+from crm_leads.adapters import account_tables  # noqa: E402
+
+__all__ = ["account_tables", "leads", "metadata"]

@@ -30,21 +30,3 @@ class LeadConverted:
     contact_id: UUID | None
     deal: DealRequest | None
     converted_by: str
-
-
-@dataclass(frozen=True)
-class AccountOpened:
-    account_id: UUID
-    name: str
-    email_domain: str | None
-    owner_id: str | None
-
-
-@dataclass(frozen=True)
-class ContactAdded:
-    contact_id: UUID
-    account_id: UUID | None
-    first_name: str | None
-    last_name: str
-    email: str | None
-    language: str | None

@@ -6,6 +6,7 @@ from enum import StrEnum
 from uuid import UUID
 
 from crm_leads.domain import events
+from crm_leads.domain.accounts import Account, Contact
 from crm_shared.domain import Aggregate
 from crm_shared.errors import Conflict
 from crm_shared.ids import new_id
@@ -92,8 +93,8 @@ class Lead(Aggregate):
     def convert(
         self,
         *,
-        account: "Account",
-        contact: "Contact | None",
+        account: Account,
+        contact: Contact | None,
         deal: events.DealRequest | None,
         by: str,
     ) -> None:
@@ -114,60 +115,3 @@ class Lead(Aggregate):
                 converted_by=by,
             )
         )
-
-
-@dataclass(eq=False, kw_only=True)
-class Account(Aggregate):
-    id: UUID
-    name: str
-    email_domain: str | None = None
-    owner_id: str | None = None
-    created_at: datetime
-
-    @classmethod
-    def open_from(cls, lead: Lead) -> "Account":
-        account = cls(
-            id=new_id(),
-            name=lead.company_name or lead.display_name,
-            email_domain=lead.email_domain,
-            owner_id=lead.owner_id,
-            created_at=datetime.now(UTC),
-        )
-        account.record(events.AccountOpened(account.id, account.name, account.email_domain, account.owner_id))
-        return account
-
-
-@dataclass(eq=False, kw_only=True)
-class Contact(Aggregate):
-    id: UUID
-    last_name: str
-    first_name: str | None = None
-    email: str | None = None
-    phone: str | None = None
-    language: str = "en"
-    account_id: UUID | None = None
-    created_at: datetime
-
-    @classmethod
-    def from_lead(cls, lead: Lead, account: Account) -> "Contact":
-        contact = cls(
-            id=new_id(),
-            last_name=lead.last_name,
-            first_name=lead.first_name,
-            email=lead.email,
-            phone=lead.phone,
-            language=lead.language,
-            account_id=account.id,
-            created_at=datetime.now(UTC),
-        )
-        contact.record(
-            events.ContactAdded(
-                contact.id,
-                account.id,
-                contact.first_name,
-                contact.last_name,
-                contact.email,
-                contact.language,
-            )
-        )
-        return contact

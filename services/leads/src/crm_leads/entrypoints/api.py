@@ -5,16 +5,8 @@ from uuid import UUID
 
 from fastapi import APIRouter, Query, status
 
-from crm_leads.domain.events import DealRequest
 from crm_leads.domain.model import LeadStatus
-from crm_leads.entrypoints.schemas import (
-    AccountPublic,
-    ContactPublic,
-    ConversionPublic,
-    LeadConvert,
-    LeadCreate,
-    LeadPublic,
-)
+from crm_leads.entrypoints.schemas import LeadCreate, LeadPublic
 from crm_leads.service_layer import use_cases
 from crm_shared.pagination import MAX_PAGE_SIZE, Page, decode_cursor, page_of
 from crm_shared.runtime import BusDep
@@ -49,25 +41,3 @@ async def list_leads(
 @router.get("/{lead_id}")
 async def get_lead(lead_id: UUID, bus: BusDep) -> LeadPublic:
     return LeadPublic.of(await bus.read(use_cases.get_lead, lead_id=lead_id))
-
-
-@router.post("/{lead_id}/convert", responses={409: {"description": "Already converted or lost"}})
-async def convert_lead(lead_id: UUID, body: LeadConvert, bus: BusDep) -> ConversionPublic:
-    deal = (
-        DealRequest(
-            title=body.deal.title,
-            amount_minor=body.deal.amount_minor,
-            currency=body.deal.currency,
-            owner_id=body.deal.owner_id or bus.actor.user_id,
-        )
-        if body.deal
-        else None
-    )
-    result = await bus.execute(
-        use_cases.convert_lead, lead_id=lead_id, deal=deal, create_contact=body.create_contact
-    )
-    return ConversionPublic(
-        lead=LeadPublic.of(result.lead),
-        account=AccountPublic.of(result.account),
-        contact=ContactPublic.of(result.contact) if result.contact else None,
-    )

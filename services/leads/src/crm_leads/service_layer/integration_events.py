@@ -41,20 +41,7 @@ def _(event: events.LeadConverted) -> Iterable[IntegrationEvent]:
     )
 
 
-@translate.register
-def _(event: events.AccountOpened) -> Iterable[IntegrationEvent]:
-    yield leads.AccountCreated(
-        account_id=event.account_id, name=event.name, email_domain=event.email_domain, owner_id=event.owner_id
-    )
+# Translations of account and contact events register on the same dispatcher.
+from crm_leads.service_layer import account_events  # noqa: E402
 
-
-@translate.register
-def _(event: events.ContactAdded) -> Iterable[IntegrationEvent]:
-    yield leads.ContactCreated(
-        contact_id=event.contact_id,
-        account_id=event.account_id,
-        first_name=event.first_name,
-        last_name=event.last_name,
-        email=event.email,
-        language=event.language,
-    )
+__all__ = ["account_events", "translate"]

@@ -1,6 +1,7 @@
 from typing import Self
 
-from crm_leads.adapters.repositories import AccountRepository, ContactRepository, LeadRepository
+from crm_leads.adapters.account_repositories import AccountRepository, ContactRepository
+from crm_leads.adapters.repositories import LeadRepository
 from crm_shared.db import SqlUnitOfWork
 
 
