@@ -94,10 +94,15 @@ class SqlUnitOfWork:
 
     async def flush(self) -> None:
         """Write the events raised so far to the outbox, inside the still-open transaction."""
-        events = [*self._pending, *self._drain_tracked()]
+        domain_events = [e for aggregate in self._tracked for e in aggregate.pull_events()]
+        await self.project(domain_events)
+        events = [*self._pending, *(i for e in domain_events for i in self._translate(e))]
         self._pending.clear()
         if events:
             await self._write_outbox(events)
+
+    async def project(self, domain_events: list[object]) -> None:
+        """Hook: a service's own read models of this transaction's domain events (e.g. a history)."""
 
     async def commit(self) -> None:
         await self.flush()
@@ -105,13 +110,6 @@ class SqlUnitOfWork:
             raise RuntimeError("unit of work used outside `async with`")
         await self._transaction.commit()
         self.committed = True
-
-    def _drain_tracked(self) -> list[IntegrationEvent]:
-        out: list[IntegrationEvent] = []
-        for aggregate in self._tracked:
-            for domain_event in aggregate.pull_events():
-                out.extend(self._translate(domain_event))
-        return out
 
     async def _write_outbox(self, events: list[IntegrationEvent]) -> None:
         rows = []
