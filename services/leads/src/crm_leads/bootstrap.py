@@ -4,7 +4,7 @@ from pathlib import Path
 
 from crm_leads.adapters.tables import metadata
 from crm_leads.config import Settings
-from crm_leads.entrypoints import accounts_api, api, conversion_api
+from crm_leads.entrypoints import accounts_api, api, assignment_api, conversion_api, intake_api
 from crm_leads.entrypoints.consumers import HANDLERS
 from crm_leads.service_layer.integration_events import translate
 from crm_leads.service_layer.unit_of_work import LeadsUnitOfWork
@@ -21,7 +21,13 @@ def definition(settings: Settings | None = None) -> ServiceDefinition[LeadsUnitO
         metadata=metadata,
         uow_class=LeadsUnitOfWork,
         translate=translate,
-        routers=[api.router, conversion_api.router, accounts_api.router],
+        routers=[
+            api.router,
+            conversion_api.router,
+            assignment_api.router,
+            intake_api.router,
+            accounts_api.router,
+        ],
         handlers=HANDLERS,
         migrations=MIGRATIONS,
     )

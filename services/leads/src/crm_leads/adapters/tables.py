@@ -27,6 +27,6 @@ leads = Table(
 )
 
 # Registers the account and contact tables on the same metadata (migrations and tests import this module).
-from crm_leads.adapters import account_tables  # noqa: E402
+from crm_leads.adapters import account_tables, workflow_tables  # noqa: E402
 
-__all__ = ["account_tables", "leads", "metadata"]
+__all__ = ["account_tables", "leads", "metadata", "workflow_tables"]
