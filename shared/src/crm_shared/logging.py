@@ -22,11 +22,11 @@ def configure_logging(*, service: str, log_format: Literal["json", "console"], l
     structlog.configure(
         processors=[*shared, structlog.processors.format_exc_info, renderer],
         wrapper_class=structlog.make_filtering_bound_logger(logging.getLevelName(level.upper())),
-        logger_factory=structlog.PrintLoggerFactory(file=sys.stderr),
+        logger_factory=_StderrLogger,
         cache_logger_on_first_use=True,
     )
     # Libraries log through the standard library: route them to the same stream and format.
-    handler = logging.StreamHandler(sys.stderr)
+    handler = _StderrHandler()
     handler.setFormatter(
         structlog.stdlib.ProcessorFormatter(processors=[*shared, renderer], foreign_pre_chain=[])
     )
@@ -43,3 +43,25 @@ def _add_service(service: str) -> structlog.typing.Processor:
         return event_dict
 
     return processor
+
+
+class _StderrLogger:
+    """Writes to whatever `sys.stderr` is at the time (test runners swap it), never a stale stream."""
+
+    def __init__(self, *_args: object) -> None:
+        pass
+
+    def msg(self, message: str) -> None:
+        print(message, file=sys.stderr, flush=True)
+
+    log = debug = info = warn = warning = error = critical = exception = fatal = msg
+
+
+class _StderrHandler(logging.StreamHandler):  # type: ignore[type-arg]
+    @property
+    def stream(self) -> object:
+        return sys.stderr
+
+    @stream.setter
+    def stream(self, _value: object) -> None:
+        pass
