@@ -41,7 +41,9 @@ def test_clean_subject_drops_reply_prefixes_and_tags(subject, clean):
         ("Re: [CASE-1001] x", "CASE-1001"),
         ("x [ case-42 ]", "CASE-42"),
         ("CASE-1001", None),
-        ("[#1001]", None),
+        ("[#1001] printer", "CASE-1001"),
+        ("Re: [#CASE-7]", "CASE-7"),
+        ("[1001]", None),
     ],
 )
 def test_case_tag(subject, number):

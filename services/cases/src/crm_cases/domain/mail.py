@@ -145,7 +145,8 @@ def _null_sender(mail: InboundMail, envelope_sender: str | None) -> Verdict | No
 
 # Threading ------------------------------------------------------------------------------------------
 
-CASE_TAG = re.compile(r"\[\s*CASE-(\d{1,12})\s*\]", re.IGNORECASE)
+# `[CASE-1001]` is what our mails carry; `[#1001]` and `[#CASE-1001]` are accepted as people type them.
+CASE_TAG = re.compile(r"\[\s*(?:#\s*(?:CASE-)?|CASE-)(\d{1,12})\s*\]", re.IGNORECASE)
 _PREFIX = re.compile(r"^\s*(re|aw|sv|antw|fwd?|tr|wg|rv|vs|réf|ref)\s*(\[\d+\]|\(\d+\))?\s*:\s*", re.I)
 
 
@@ -154,7 +155,7 @@ def case_number(n: int) -> str:
 
 
 def tagged_case(subject: str) -> str | None:
-    """The case number a `[CASE-1001]` tag in the subject names, if any."""
+    """The case number a `[CASE-1001]` (or `[#1001]`) tag in the subject names, if any."""
     found = CASE_TAG.search(subject)
     return case_number(int(found.group(1))) if found else None
 
