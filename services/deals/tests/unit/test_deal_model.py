@@ -81,3 +81,16 @@ def test_a_pipeline_without_won_stage_refuses_the_win():
     with pytest.raises(Conflict):
         d.win(pipeline=incomplete, by="alice")
     assert d.status is DealStatus.OPEN
+
+
+def test_won_and_lost_events_carry_the_primary_contact():
+    p = pipeline()
+    contact = uuid.uuid4()
+    for close in ("win", "lose"):
+        d = Deal.open(
+            pipeline=p, title="Site", amount_minor=1, currency="EUR", owner_id="alice", contact_id=contact
+        )
+        d.pull_events()
+        d.win(pipeline=p, by="alice") if close == "win" else d.lose(pipeline=p, reason="budget", by="alice")
+        [published] = list(translate(d.pull_events()[0]))
+        assert published.contact_id == contact  # type: ignore[attr-defined]

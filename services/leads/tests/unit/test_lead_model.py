@@ -27,8 +27,9 @@ def test_conversion_links_the_lead_and_records_every_id():
     new.convert(account=account, contact=contact, deal=deal, by="alice")
     assert new.status is LeadStatus.CONVERTED
     assert (new.account_id, new.contact_id) == (account.id, contact.id)
-    [converted] = new.pull_events()
+    converted, moved = new.pull_events()
     assert converted == events.LeadConverted(new.id, account.id, contact.id, deal, "alice")
+    assert moved == events.LeadStatusChanged(new.id, "to_process", "converted", "alice")
 
 
 def test_account_is_named_after_the_company_else_the_person():
@@ -50,7 +51,7 @@ def test_conversion_without_deal_translates_to_an_event_without_deal():
     new = lead()
     account = Account.open_from(new)
     new.convert(account=account, contact=None, deal=None, by="alice")
-    [published] = list(translate(new.pull_events()[-1]))
+    [published] = list(translate(new.pull_events()[-2]))
     assert published.deal is None
     assert published.contact_id is None
     assert published.event_type == "crm.leads.lead_converted.v1"

@@ -1,11 +1,24 @@
 """Events of accounts and contacts, published by the leads service on `crm.leads.events`."""
 
-from typing import ClassVar
+from datetime import datetime
+from typing import Any, ClassVar, Literal
 from uuid import UUID
 
-from pydantic import EmailStr
+from pydantic import BaseModel, EmailStr, Field
 
 from crm_shared.events.base import IntegrationEvent
+
+
+class AccountAddress(BaseModel):
+    """A postal address of an account, typed billing, delivery or default."""
+
+    kind: Literal["billing", "delivery", "default"]
+    line1: str
+    line2: str | None = None
+    postal_code: str | None = None
+    city: str | None = None
+    region: str | None = None
+    country: str = Field(description="ISO 3166-1 alpha-2 code")
 
 
 class AccountCreated(IntegrationEvent):
@@ -17,6 +30,33 @@ class AccountCreated(IntegrationEvent):
     email_domain: str | None = None
     owner_id: str | None = None
     csm_id: str | None = None
+    type: Literal["prospect", "customer", "supplier", "partner"] | None = None
+    reference_number: int | None = Field(None, description="Sequential, human-friendly account number")
+    website: str | None = None
+    team: str | None = None
+    language: str | None = None
+    key_account: bool = False
+    tags: list[str] = Field(default_factory=list)
+    addresses: list[AccountAddress] = Field(default_factory=list)
+    created_by: str | None = None
+
+
+class AccountUpdated(IntegrationEvent):
+    """Fields of an account changed: `changed` maps each field to its [old, new] values."""
+
+    event_type: ClassVar[str] = "crm.leads.account_updated.v1"
+    subject_field: ClassVar[str] = "account_id"
+
+    account_id: UUID
+    changed: dict[str, tuple[Any, Any]]
+    updated_by: str
+
+
+class AccountLink(BaseModel):
+    """A contact's link to an account, with the contact's role there."""
+
+    account_id: UUID
+    role: str | None = None
 
 
 class ContactCreated(IntegrationEvent):
@@ -24,8 +64,46 @@ class ContactCreated(IntegrationEvent):
     subject_field: ClassVar[str] = "contact_id"
 
     contact_id: UUID
-    account_id: UUID | None = None
+    account_id: UUID | None = Field(None, description="The contact's primary account")
     first_name: str | None = None
     last_name: str
     email: EmailStr | None = None
     language: str | None = None
+    emails: list[str] = Field(default_factory=list, description="Every address, the primary first")
+    phones: list[str] = Field(default_factory=list, description="E.164 numbers, the primary first")
+    job_title: str | None = None
+    do_not_email: bool = False
+    do_not_call: bool = False
+    accounts: list[AccountLink] = Field(default_factory=list)
+    created_by: str | None = None
+
+
+class ContactUpdated(IntegrationEvent):
+    """Fields of a contact changed: `changed` maps each field to its [old, new] values."""
+
+    event_type: ClassVar[str] = "crm.leads.contact_updated.v1"
+    subject_field: ClassVar[str] = "contact_id"
+
+    contact_id: UUID
+    changed: dict[str, tuple[Any, Any]]
+    updated_by: str
+
+
+class Lifecycle(BaseModel):
+    prospect: Literal["none", "current", "lost"]
+    customer: Literal["none", "current", "former"]
+
+
+class LifecycleStatusChanged(IntegrationEvent):
+    """A contact's or an account's prospect/customer state changed (from deal events or by hand)."""
+
+    event_type: ClassVar[str] = "crm.leads.lifecycle_status_changed.v1"
+    subject_field: ClassVar[str] = "record_id"
+
+    record_type: Literal["contact", "account"]
+    record_id: UUID
+    before: Lifecycle
+    after: Lifecycle
+    changed_by: str
+    deal_id: UUID | None = Field(None, description="The deal whose event caused the change, if any")
+    changed_at: datetime

@@ -40,6 +40,7 @@ class DealWon(IntegrationEvent):
     to_stage: UUID
     won_at: datetime
     won_by: str
+    contact_id: UUID | None = Field(None, description="The deal's primary contact")
 
 
 class DealLost(IntegrationEvent):
@@ -55,3 +56,21 @@ class DealLost(IntegrationEvent):
     reason: str
     lost_at: datetime
     lost_by: str
+    contact_id: UUID | None = Field(None, description="The deal's primary contact")
+
+
+class DealReopened(IntegrationEvent):
+    """A won or lost deal went back to an open stage."""
+
+    event_type: ClassVar[str] = "crm.deals.deal_reopened.v1"
+    subject_field: ClassVar[str] = "deal_id"
+
+    deal_id: UUID
+    title: str
+    owner_id: str
+    account_id: UUID | None = None
+    contact_id: UUID | None = None
+    from_stage: UUID
+    to_stage: UUID
+    reopened_at: datetime
+    reopened_by: str

@@ -1,5 +1,6 @@
 """Events published by the leads service on `crm.leads.events`."""
 
+from datetime import date
 from typing import Any, ClassVar
 from uuid import UUID
 
@@ -28,6 +29,11 @@ class ConvertedDeal(BaseModel):
     amount_minor: int = Field(ge=0, description="Net of VAT and media purchases, in minor units")
     currency: str = Field(pattern=r"^[A-Z]{3}$")
     owner_id: str
+    pipeline_id: UUID | None = Field(
+        None, description="Pipeline to open the deal in; default pipeline if absent"
+    )
+    stage_id: UUID | None = Field(None, description="Stage of that pipeline; its first stage if absent")
+    expected_close_date: date | None = None
 
 
 class LeadConverted(IntegrationEvent):

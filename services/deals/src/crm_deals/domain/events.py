@@ -31,6 +31,7 @@ class DealWon:
     to_stage: UUID
     won_at: datetime
     won_by: str
+    contact_id: UUID | None = None
 
 
 @dataclass(frozen=True)
@@ -44,3 +45,4 @@ class DealLost:
     reason: str
     lost_at: datetime
     lost_by: str
+    contact_id: UUID | None = None

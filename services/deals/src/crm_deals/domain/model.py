@@ -141,6 +141,7 @@ class Deal(Aggregate):
                 self.stage_id,
                 self.updated_at,
                 by,
+                contact_id=self.contact_id,
             )
         )
 
@@ -160,6 +161,7 @@ class Deal(Aggregate):
                 reason,
                 self.updated_at,
                 by,
+                contact_id=self.contact_id,
             )
         )
 

@@ -1,8 +1,49 @@
-"""Tables of leads; `metadata` here holds every table of the service (see the import at the end)."""
+"""Tables of leads, their statuses and reference lists; `metadata` here holds every table of the service
+(see the imports at the end)."""
 
-from sqlalchemy import Column, DateTime, ForeignKey, Integer, String, Table, Text, Uuid
+from sqlalchemy import (
+    Boolean,
+    Column,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    SmallInteger,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+    Uuid,
+)
+from sqlalchemy.dialects.postgresql import JSONB
 
 from crm_leads.adapters.metadata import metadata
+
+lead_statuses = Table(
+    "lead_statuses",
+    metadata,
+    Column("key", String(32), primary_key=True),
+    Column("label_en", String(64), nullable=False),
+    Column("label_fr", String(64), nullable=False),
+    Column("position", Integer, nullable=False),
+    Column("is_open", Boolean, nullable=False),
+)
+
+reference_values = Table(
+    "reference_values",
+    metadata,
+    Column("id", Uuid, primary_key=True),
+    Column("kind", String(32), nullable=False),
+    Column("value", String(128), nullable=False),
+    Column("normalized", String(128), nullable=False),
+    Column("label_en", String(128)),
+    Column("label_fr", String(128)),
+    Column("active", Boolean, nullable=False),
+    Column("created_by", String(128)),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    UniqueConstraint("kind", "normalized"),
+)
 
 leads = Table(
     "leads",
@@ -11,22 +52,71 @@ leads = Table(
     Column("first_name", String(255)),
     Column("last_name", String(255), nullable=False),
     Column("company_name", String(255)),
+    Column("job_title", String(255)),
+    Column("function", String(128)),
+    Column("department", String(128)),
+    Column("industry_sector", String(128)),
     Column("email", String(320), index=True),
+    Column("emails", JSONB, nullable=False),
     Column("phone", String(32)),
-    Column("source", String(64)),
+    Column("phones", JSONB, nullable=False),
+    Column("address", JSONB),
+    Column("website", String(2048)),
+    Column("source", String(64), index=True),
+    Column("category", String(64)),
+    Column("tags", JSONB, nullable=False),
+    Column("score", SmallInteger, nullable=False),
+    Column("company_size", String(16)),
+    Column("key_account", Boolean, nullable=False),
+    Column("nurturing", Boolean, nullable=False),
+    Column("do_not_call", Boolean, nullable=False),
+    Column("do_not_email", Boolean, nullable=False),
     Column("language", String(2), nullable=False),
-    Column("owner_id", String(128), index=True),
-    Column("status", String(32), nullable=False, index=True),
+    Column("owner_id", String(128)),
+    Column("team", String(128), index=True),
     Column("description", Text),
+    Column("utm_source", String(255)),
+    Column("utm_medium", String(255)),
+    Column("utm_campaign", String(255)),
+    Column("utm_term", String(255)),
+    Column("utm_content", String(255)),
+    Column("status", String(32), ForeignKey("lead_statuses.key"), nullable=False),
+    Column("rank", Float, nullable=False),
+    Column("lost_reason", String(500)),
+    Column("lost_at", DateTime(timezone=True)),
+    Column("search_text", Text, nullable=False),
     Column("created_at", DateTime(timezone=True), nullable=False),
     Column("updated_at", DateTime(timezone=True), nullable=False),
     Column("converted_at", DateTime(timezone=True)),
     Column("account_id", Uuid, ForeignKey("accounts.id")),
     Column("contact_id", Uuid, ForeignKey("contacts.id")),
     Column("version", Integer, nullable=False),
+    # Keyset pagination: one index per sort key, ending with the id tie-breaker.
+    Index("ix_leads_owner_id_id", "owner_id", "id"),
+    Index("ix_leads_status_rank_id", "status", "rank", "id"),
+    Index("ix_leads_created_at_id", "created_at", "id"),
+    Index("ix_leads_updated_at_id", "updated_at", "id"),
+    Index("ix_leads_score_id", "score", "id"),
+    Index("ix_leads_last_name_id", "last_name", "id"),
+    Index("ix_leads_tags", "tags", postgresql_using="gin", postgresql_ops={"tags": "jsonb_path_ops"}),
+    Index("ix_leads_emails", "emails", postgresql_using="gin", postgresql_ops={"emails": "jsonb_path_ops"}),
+    Index(
+        "ix_leads_search_text",
+        "search_text",
+        postgresql_using="gin",
+        postgresql_ops={"search_text": "gin_trgm_ops"},
+    ),
 )
 
-# Registers the account and contact tables on the same metadata (migrations and tests import this module).
-from crm_leads.adapters import account_tables, workflow_tables  # noqa: E402
+# Registers the other modules' tables on the same metadata (migrations and tests import this module).
+from crm_leads.adapters import account_tables, history_tables, workflow_tables  # noqa: E402
 
-__all__ = ["account_tables", "leads", "metadata", "workflow_tables"]
+__all__ = [
+    "account_tables",
+    "history_tables",
+    "lead_statuses",
+    "leads",
+    "metadata",
+    "reference_values",
+    "workflow_tables",
+]

@@ -1,11 +1,105 @@
-"""Repositories of lead workflows: assignment rules, web-to-lead forms, idempotency keys."""
+"""Repositories of lead workflows: conversions, assignment rules, web-to-lead forms, idempotency keys."""
 
+from collections.abc import Iterable
+from typing import Any
+from uuid import UUID
+
+from sqlalchemy import ColumnElement, Row, func, or_, select, text
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from crm_leads.adapters.account_tables import accounts
+from crm_leads.adapters.workflow_assignment_repositories import RuleRepository
+from crm_leads.adapters.workflow_intake_repositories import FormRepository, IntakeQueries
+from crm_leads.adapters.workflow_tables import idempotency_keys, lead_conversions
+from crm_leads.domain.conversion import AccountSummary, ConversionRecord, company_key
+from crm_leads.domain.events import DealRequest
 from crm_shared.db.repository import Track
+
+# Lowercase and strip the accents that matter here, without the `unaccent` extension.
+ACCENTED, PLAIN = "àáâäãåçèéêëìíîïñòóôöõùúûüýÿ", "aaaaaaceeeeiiiinooooouuuuyy"
 
 
 class WorkflowRepository:
     def __init__(self, connection: AsyncConnection, track: Track) -> None:
         self._connection = connection
         self._track = track
+        self.idempotency_keys = idempotency_keys
+        self.conversions = ConversionRepository(connection)
+        self.rules = RuleRepository(connection, track)
+        self.forms = FormRepository(connection, track)
+        self.intake = IntakeQueries(connection)
+
+    async def lock(self, *keys: str) -> None:
+        """Transaction-scoped advisory locks, taken in a stable order so two callers cannot deadlock."""
+        for key in sorted(set(keys)):
+            await self._connection.execute(text("SELECT pg_advisory_xact_lock(hashtext(:key))"), {"key": key})
+
+
+class ConversionRepository:
+    def __init__(self, connection: AsyncConnection) -> None:
+        self._connection = connection
+
+    async def add(self, record: ConversionRecord) -> None:
+        deal = record.deal
+        await self._connection.execute(
+            lead_conversions.insert().values(
+                lead_id=record.lead_id,
+                account_id=record.account_id,
+                account_created=record.account_created,
+                contact_id=record.contact_id,
+                contact_created=record.contact_created,
+                deal_title=deal.title if deal else None,
+                deal_amount_minor=deal.amount_minor if deal else None,
+                deal_currency=deal.currency if deal else None,
+                deal_owner_id=deal.owner_id if deal else None,
+                deal_pipeline_id=deal.pipeline_id if deal else None,
+                deal_stage_id=deal.stage_id if deal else None,
+                deal_expected_close_date=deal.expected_close_date if deal else None,
+                converted_by=record.converted_by,
+                converted_at=record.converted_at,
+            )
+        )
+
+    async def get(self, lead_id: UUID) -> ConversionRecord | None:
+        query = select(lead_conversions).where(lead_conversions.c.lead_id == lead_id)
+        row = (await self._connection.execute(query)).first()
+        return _record(row) if row else None
+
+    async def account_candidates(self, *, name: str, email_domain: str | None) -> list[AccountSummary]:
+        """Accounts that may be the same company: a prefilter; `likely_duplicates` decides."""
+        words = sorted(company_key(name).split(), key=len, reverse=True)
+        plain_name = func.translate(func.lower(accounts.c.name), ACCENTED, PLAIN)
+        conditions: list[ColumnElement[bool]] = [plain_name.like(f"%{words[0]}%")] if words else []
+        if email_domain:
+            conditions.append(func.lower(accounts.c.email_domain) == email_domain.lower())
+        if not conditions:
+            return []
+        query = select(accounts.c.id, accounts.c.name, accounts.c.email_domain).where(or_(*conditions))
+        rows: Iterable[Row[Any]] = await self._connection.execute(query.limit(500))
+        return [AccountSummary(row.id, row.name, row.email_domain) for row in rows]
+
+
+def _record(row: Row[Any]) -> ConversionRecord:
+    deal = (
+        DealRequest(
+            title=row.deal_title,
+            amount_minor=row.deal_amount_minor,
+            currency=row.deal_currency,
+            owner_id=row.deal_owner_id,
+            pipeline_id=row.deal_pipeline_id,
+            stage_id=row.deal_stage_id,
+            expected_close_date=row.deal_expected_close_date,
+        )
+        if row.deal_title is not None
+        else None
+    )
+    return ConversionRecord(
+        lead_id=row.lead_id,
+        account_id=row.account_id,
+        account_created=row.account_created,
+        contact_id=row.contact_id,
+        contact_created=row.contact_created,
+        deal=deal,
+        converted_by=row.converted_by,
+        converted_at=row.converted_at,
+    )

@@ -1,72 +1,139 @@
-"""Accounts and contacts: the organisations and people a converted lead becomes."""
+"""Accounts: the organisations a converted lead becomes (contacts live in account_contacts)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
 from crm_leads.domain import account_events as events
-from crm_shared.domain import Aggregate
+from crm_leads.domain.account_contacts import Contact
+from crm_leads.domain.account_lifecycle import LifecycleRecord
+from crm_leads.domain.account_values import (
+    AccountType,
+    Address,
+    apply_changes,
+    check_addresses,
+    domain_of_website,
+    plain,
+)
+from crm_leads.domain.lifecycle import Lifecycle
+from crm_shared.errors import InvalidInput
 from crm_shared.ids import new_id
 
 if TYPE_CHECKING:
     from crm_leads.domain.model import Lead
 
+__all__ = ["Account", "AccountType", "Address", "Contact"]
+
+EDITABLE = frozenset(
+    {"name", "type", "website", "email_domain", "owner_id", "csm_id", "team", "language", "key_account",
+     "tags", "addresses"}
+)  # fmt: skip
+
 
 @dataclass(eq=False, kw_only=True)
-class Account(Aggregate):
+class Account(LifecycleRecord):
     id: UUID
     name: str
+    type: AccountType = AccountType.PROSPECT
+    reference_number: int | None = None
+    website: str | None = None
     email_domain: str | None = None
     owner_id: str | None = None
+    csm_id: str | None = None
+    team: str | None = None
+    language: str = "en"
+    key_account: bool = False
+    tags: tuple[str, ...] = ()
+    addresses: tuple[Address, ...] = ()
     created_at: datetime
+    updated_at: datetime | None = None
+
+    def __post_init__(self) -> None:
+        self.updated_at = self.updated_at or self.created_at
+
+    @classmethod
+    def create(cls, *, name: str, by: str | None = None, **fields: Any) -> Account:
+        unknown = set(fields) - EDITABLE
+        if unknown:
+            raise TypeError(f"unknown account fields: {sorted(unknown)}")
+        now = datetime.now(UTC)
+        account = cls(id=new_id(), name=_name(name), created_at=now, **fields)
+        account.addresses = check_addresses(account.addresses)
+        account.tags = _tags(account.tags)
+        account.email_domain = (
+            account.email_domain or domain_of_website(account.website) or ""
+        ).lower() or None
+        account.record(account._opened(by))
+        return account
 
     @classmethod
     def open_from(cls, lead: Lead) -> Account:
-        account = cls(
-            id=new_id(),
+        return cls.create(
             name=lead.company_name or lead.display_name,
             email_domain=lead.email_domain,
             owner_id=lead.owner_id,
-            created_at=datetime.now(UTC),
-        )
-        account.record(events.AccountOpened(account.id, account.name, account.email_domain, account.owner_id))
-        return account
-
-
-@dataclass(eq=False, kw_only=True)
-class Contact(Aggregate):
-    id: UUID
-    last_name: str
-    first_name: str | None = None
-    email: str | None = None
-    phone: str | None = None
-    language: str = "en"
-    account_id: UUID | None = None
-    created_at: datetime
-
-    @classmethod
-    def from_lead(cls, lead: Lead, account: Account) -> Contact:
-        contact = cls(
-            id=new_id(),
-            last_name=lead.last_name,
-            first_name=lead.first_name,
-            email=lead.email,
-            phone=lead.phone,
             language=lead.language,
-            account_id=account.id,
-            created_at=datetime.now(UTC),
         )
-        contact.record(
-            events.ContactAdded(
-                contact.id,
-                account.id,
-                contact.first_name,
-                contact.last_name,
-                contact.email,
-                contact.language,
-            )
+
+    def assign_reference(self, number: int) -> None:
+        """The store numbers a new account; the opening event then carries the number."""
+        self.reference_number = number
+        self._events = [
+            replace(e, reference_number=number) if isinstance(e, events.AccountOpened) else e
+            for e in self._events
+        ]
+
+    def update(self, changes: Mapping[str, Any], *, by: str) -> dict[str, tuple[Any, Any]]:
+        unknown = set(changes) - EDITABLE
+        if unknown:
+            raise InvalidInput(sorted(unknown)[0], "not an editable field of an account")
+        values = dict(changes)
+        if "name" in values:
+            values["name"] = _name(values["name"])
+        if "addresses" in values:
+            values["addresses"] = check_addresses(values["addresses"])
+        if "tags" in values:
+            values["tags"] = _tags(values["tags"])
+        changed = apply_changes(self, values)
+        if changed:
+            self.updated_at = datetime.now(UTC)
+            self.record(events.AccountChanged(self.id, changed, by))
+        return changed
+
+    def _opened(self, by: str | None) -> events.AccountOpened:
+        return events.AccountOpened(
+            account_id=self.id,
+            name=self.name,
+            email_domain=self.email_domain,
+            owner_id=self.owner_id,
+            type=self.type.value,
+            reference_number=self.reference_number,
+            website=self.website,
+            csm_id=self.csm_id,
+            team=self.team,
+            language=self.language,
+            key_account=self.key_account,
+            tags=self.tags,
+            addresses=tuple(plain(a) for a in self.addresses),
+            by=by,
         )
-        return contact
+
+    def _lifecycle_changed(
+        self, before: Lifecycle, after: Lifecycle, *, by: str, at: datetime, deal_id: UUID | None
+    ) -> object:
+        return events.AccountLifecycleChanged(self.id, before, after, by, at, deal_id)
+
+
+def _name(name: str) -> str:
+    if not name.strip():
+        raise InvalidInput("name", "an account needs a name")
+    return name.strip()
+
+
+def _tags(tags: Iterable[str]) -> tuple[str, ...]:
+    """Trimmed, without blanks or repeats, in the order given."""
+    return tuple(dict.fromkeys(t.strip() for t in tags if t.strip()))

@@ -1,6 +1,8 @@
 """Domain events of the leads context (translated to integration events by the service layer)."""
 
 from dataclasses import dataclass
+from datetime import date
+from typing import Any
 from uuid import UUID
 
 
@@ -10,6 +12,9 @@ class DealRequest:
     amount_minor: int
     currency: str
     owner_id: str
+    pipeline_id: UUID | None = None
+    stage_id: UUID | None = None
+    expected_close_date: date | None = None
 
 
 @dataclass(frozen=True)
@@ -21,6 +26,25 @@ class LeadCreated:
     email: str | None
     owner_id: str | None
     source: str | None
+    created_by: str | None = None
+
+
+@dataclass(frozen=True)
+class LeadUpdated:
+    """`changed` maps each changed field to its (old, new) values."""
+
+    lead_id: UUID
+    changed: dict[str, tuple[Any, Any]]
+    updated_by: str
+
+
+@dataclass(frozen=True)
+class LeadStatusChanged:
+    lead_id: UUID
+    from_status: str
+    to_status: str
+    changed_by: str
+    lost_reason: str | None = None
 
 
 @dataclass(frozen=True)

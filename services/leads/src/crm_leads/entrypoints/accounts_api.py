@@ -1,5 +1,91 @@
-"""HTTP API of accounts and contacts (`/v1/accounts`, `/v1/contacts`)."""
+"""HTTP API of accounts (`/v1/accounts`); contacts' routes are included from account_contacts_api."""
 
-from fastapi import APIRouter
+from typing import Annotated
+from uuid import UUID
+
+from fastapi import APIRouter, Query, Response, status
+
+from crm_leads.adapters.account_repositories import Filters
+from crm_leads.domain.accounts import Account
+from crm_leads.entrypoints import account_contacts_api
+from crm_leads.entrypoints.account_http import PRECONDITION, IfMatch, expected_version, tag
+from crm_leads.entrypoints.account_schemas import (
+    AccountCreate,
+    AccountPublic,
+    AccountQuery,
+    AccountUpdate,
+    LifecycleSet,
+)
+from crm_leads.service_layer import accounts, lifecycle
+from crm_shared.pagination import Page, decode_cursor, page_of
+from crm_shared.runtime import BusDep
 
 router = APIRouter(prefix="/v1", tags=["accounts and contacts"])
+
+
+@router.post("/accounts", status_code=status.HTTP_201_CREATED, summary="Create an account")
+async def create_account(body: AccountCreate, bus: BusDep, response: Response) -> AccountPublic:
+    """Numbers the account from a sequence and publishes `AccountCreated`."""
+    values = body.domain_values(only_set=False)
+    account: Account = await bus.execute(accounts.create_account, data=values)
+    tag(response, account.version)
+    return AccountPublic.of(account)
+
+
+@router.get("/accounts", summary="List accounts")
+async def list_accounts(bus: BusDep, query: Annotated[AccountQuery, Query()]) -> Page[AccountPublic]:
+    """Newest first; every filter is optional and they combine."""
+    equal = query.equal("type", "owner_id", "csm_id", "team", "key_account")
+    found = await bus.read(
+        accounts.list_accounts,
+        filters=Filters(equal=equal, text=query.q, tag=query.tag),
+        after=decode_cursor(query.cursor),
+        limit=query.limit,
+    )
+    return page_of(found, limit=query.limit, public=AccountPublic.of)
+
+
+@router.get("/accounts/{account_id}", summary="Read an account")
+async def get_account(account_id: UUID, bus: BusDep, response: Response) -> AccountPublic:
+    account: Account = await bus.read(accounts.get_account, account_id=account_id)
+    tag(response, account.version)
+    return AccountPublic.of(account)
+
+
+@router.patch("/accounts/{account_id}", summary="Change an account", responses=PRECONDITION)
+async def update_account(
+    account_id: UUID, body: AccountUpdate, bus: BusDep, response: Response, if_match: IfMatch = None
+) -> AccountPublic:
+    """Changes the fields sent; publishes `AccountUpdated` with each field's old and new values."""
+    account: Account = await bus.execute(
+        accounts.update_account,
+        account_id=account_id,
+        changes=body.domain_values(only_set=True),
+        expected_version=expected_version(if_match),
+    )
+    tag(response, account.version)
+    return AccountPublic.of(account)
+
+
+@router.put(
+    "/accounts/{account_id}/lifecycle",
+    summary="Set an account's prospect or customer state by hand",
+    responses={409: {"description": "The account's deals forbid this state"}, **PRECONDITION},
+)
+async def set_account_lifecycle(
+    account_id: UUID, body: LifecycleSet, bus: BusDep, response: Response, if_match: IfMatch = None
+) -> AccountPublic:
+    """An account with an open deal stays a current prospect; one with a won deal is never a lost one."""
+    account = await bus.execute(
+        lifecycle.set_lifecycle,
+        kind=Account,
+        ident=account_id,
+        prospect=body.prospect,
+        customer=body.customer,
+        expected_version=expected_version(if_match),
+    )
+    tag(response, account.version)
+    return AccountPublic.of(account)
+
+
+router.include_router(account_contacts_api.router)

@@ -1,43 +1,184 @@
-"""HTTP API of the leads service (`/v1/leads`)."""
+"""HTTP API of leads (`/v1/leads`); statuses, reference lists and timelines in lead_admin_api."""
 
+from datetime import datetime
 from typing import Annotated
 from uuid import UUID
 
-from fastapi import APIRouter, Query, status
+from fastapi import APIRouter, Depends, Header, Query, Response, status
 
-from crm_leads.domain.model import LeadStatus
-from crm_leads.entrypoints.schemas import LeadCreate, LeadPublic
-from crm_leads.service_layer import use_cases
+from crm_leads.domain.lead_query import LeadFilters, LeadSort
+from crm_leads.domain.model import Lead
+from crm_leads.entrypoints import lead_admin_api
+from crm_leads.entrypoints.lead_admin_schemas import HistoryEntryPublic, KanbanColumnPublic
+from crm_leads.entrypoints.schemas import LeadCreate, LeadLose, LeadMove, LeadPublic, LeadUpdate
+from crm_leads.service_layer import history, use_cases
+from crm_shared.errors import InvalidInput
 from crm_shared.pagination import MAX_PAGE_SIZE, Page, decode_cursor, page_of
 from crm_shared.runtime import BusDep
 
-router = APIRouter(prefix="/v1/leads", tags=["leads"])
+leads_router = APIRouter(prefix="/leads", tags=["leads"])
+CHANGE_RESPONSES: dict[int | str, dict[str, str]] = {
+    403: {"description": "Only sales and admin change leads"},
+    409: {"description": "The lead is converted (read-only) or the move is not allowed"},
+    412: {"description": "If-Match names a version that is no longer current"},
+}
+IfMatch = Annotated[
+    str | None, Header(description='The version from the ETag, e.g. "3"; a stale one answers 412')
+]
 
 
-@router.post("", status_code=status.HTTP_201_CREATED)
-async def create_lead(body: LeadCreate, bus: BusDep) -> LeadPublic:
-    lead = await bus.execute(use_cases.create_lead, data=use_cases.NewLead(**body.model_dump()))
-    return LeadPublic.of(lead)
+def lead_filters(
+    *,
+    bus: BusDep,
+    mine: Annotated[bool, Query(description="Only leads I own")] = False,
+    open_only: Annotated[bool, Query(alias="open", description="Only leads in open statuses")] = False,
+    statuses: Annotated[list[str] | None, Query(alias="status", max_length=50)] = None,
+    owner_id: Annotated[str | None, Query(max_length=128)] = None,
+    team: Annotated[str | None, Query(max_length=128)] = None,
+    source: Annotated[str | None, Query(max_length=64)] = None,
+    tags: Annotated[
+        list[str] | None, Query(alias="tag", description="Every tag named is on the lead")
+    ] = None,
+    score_min: Annotated[int | None, Query(ge=0, le=5)] = None,
+    score_max: Annotated[int | None, Query(ge=0, le=5)] = None,
+    created_from: Annotated[datetime | None, Query(description="Inclusive")] = None,
+    created_to: Annotated[datetime | None, Query(description="Exclusive")] = None,
+    key_account: bool | None = None,
+    q: Annotated[
+        str | None, Query(min_length=1, max_length=100, description="Text in names, company or emails")
+    ] = None,
+) -> LeadFilters:
+    return LeadFilters(
+        statuses=tuple(statuses or ()),
+        open_only=open_only,
+        owner_id=bus.actor.user_id if mine else owner_id,
+        team=team,
+        source=source,
+        tags=tuple(tags or ()),
+        score_min=score_min,
+        score_max=score_max,
+        created_from=created_from,
+        created_to=created_to,
+        key_account=key_account,
+        text=q,
+    )
 
 
-@router.get("")
+Filters = Annotated[LeadFilters, Depends(lead_filters)]
+
+
+@leads_router.post("", status_code=status.HTTP_201_CREATED, summary="Create a lead")
+async def create_lead(body: LeadCreate, bus: BusDep, response: Response) -> LeadPublic:
+    data = use_cases.NewLead(
+        last_name=body.last_name,
+        email=body.email,
+        phone=body.phone,
+        owner_id=body.owner_id,
+        language=body.language or "en",
+        details={k: v for k, v in body.changes().items() if k not in {"last_name", "language"}},
+    )
+    return _with_etag(await bus.execute(use_cases.create_lead, data=data), response)
+
+
+@leads_router.get("", summary="List leads: filters, sort and keyset pagination")
 async def list_leads(
     bus: BusDep,
-    owner_id: str | None = None,
-    lead_status: Annotated[LeadStatus | None, Query(alias="status")] = None,
+    filters: Filters,
+    sort: LeadSort = LeadSort.CREATED_DESC,
     cursor: str | None = None,
     limit: Annotated[int, Query(ge=1, le=MAX_PAGE_SIZE)] = 50,
 ) -> Page[LeadPublic]:
-    leads = await bus.read(
-        use_cases.list_leads,
-        owner_id=owner_id,
-        status=lead_status,
-        after=decode_cursor(cursor),
-        limit=limit,
+    found, next_cursor = await bus.read(
+        use_cases.search_leads, filters=filters, sort=sort, cursor=cursor, limit=limit
     )
-    return page_of(leads, limit=limit, public=LeadPublic.of)
+    return Page[LeadPublic](items=[LeadPublic.of(lead) for lead in found], next_cursor=next_cursor)
 
 
-@router.get("/{lead_id}")
-async def get_lead(lead_id: UUID, bus: BusDep) -> LeadPublic:
-    return LeadPublic.of(await bus.read(use_cases.get_lead, lead_id=lead_id))
+@leads_router.get("/kanban", summary="Every status with its count and the top of its column")
+async def kanban(
+    bus: BusDep, filters: Filters, limit: Annotated[int, Query(ge=1, le=MAX_PAGE_SIZE)] = 20
+) -> list[KanbanColumnPublic]:
+    columns = await bus.read(use_cases.kanban, filters=filters, limit=limit)
+    return [KanbanColumnPublic.of(column) for column in columns]
+
+
+@leads_router.get("/{lead_id}", summary="A lead (its ETag is its version)")
+async def get_lead(lead_id: UUID, bus: BusDep, response: Response) -> LeadPublic:
+    return _with_etag(await bus.read(use_cases.get_lead, lead_id=lead_id), response)
+
+
+@leads_router.patch("/{lead_id}", summary="Change fields of a lead", responses=CHANGE_RESPONSES)
+async def update_lead(
+    lead_id: UUID, body: LeadUpdate, bus: BusDep, response: Response, if_match: IfMatch = None
+) -> LeadPublic:
+    lead = await bus.execute(
+        use_cases.update_lead, lead_id=lead_id, changes=body.changes(), expected_version=_version(if_match)
+    )
+    return _with_etag(lead, response)
+
+
+@leads_router.post("/{lead_id}/move", summary="Move to an open status (kanban)", responses=CHANGE_RESPONSES)
+async def move_lead(
+    lead_id: UUID, body: LeadMove, bus: BusDep, response: Response, if_match: IfMatch = None
+) -> LeadPublic:
+    lead = await bus.execute(
+        use_cases.move_lead,
+        lead_id=lead_id,
+        status=body.status,
+        position=body.position,
+        expected_version=_version(if_match),
+    )
+    return _with_etag(lead, response)
+
+
+@leads_router.post("/{lead_id}/lose", summary="Mark a lead lost, with a reason", responses=CHANGE_RESPONSES)
+async def lose_lead(
+    lead_id: UUID, body: LeadLose, bus: BusDep, response: Response, if_match: IfMatch = None
+) -> LeadPublic:
+    lead = await bus.execute(
+        use_cases.lose_lead,
+        lead_id=lead_id,
+        reason=body.reason,
+        status=body.status,
+        expected_version=_version(if_match),
+    )
+    return _with_etag(lead, response)
+
+
+@leads_router.post(
+    "/{lead_id}/reopen", summary="Reopen a lost lead in the first open status", responses=CHANGE_RESPONSES
+)
+async def reopen_lead(lead_id: UUID, bus: BusDep, response: Response, if_match: IfMatch = None) -> LeadPublic:
+    lead = await bus.execute(use_cases.reopen_lead, lead_id=lead_id, expected_version=_version(if_match))
+    return _with_etag(lead, response)
+
+
+@leads_router.get("/{lead_id}/history", summary="Activity timeline of a lead, newest first")
+async def lead_history(
+    lead_id: UUID,
+    bus: BusDep,
+    cursor: str | None = None,
+    limit: Annotated[int, Query(ge=1, le=MAX_PAGE_SIZE)] = 50,
+) -> Page[HistoryEntryPublic]:
+    entries = await bus.read(history.lead_history, lead_id=lead_id, after=decode_cursor(cursor), limit=limit)
+    return page_of(entries, limit=limit, public=HistoryEntryPublic.of)
+
+
+def _with_etag(lead: Lead, response: Response) -> LeadPublic:
+    response.headers["ETag"] = f'"{lead.version}"'
+    return LeadPublic.of(lead)
+
+
+def _version(if_match: str | None) -> int | None:
+    """`"3"`, `W/"3"` or `3`; `*` (any version) or no header applies no precondition."""
+    if if_match is None or if_match.strip() == "*":
+        return None
+    text = if_match.strip().removeprefix("W/").strip('"')
+    if not text.isdigit():
+        raise InvalidInput("If-Match", 'expected the ETag of the lead, e.g. "3"')
+    return int(text)
+
+
+router = APIRouter(prefix="/v1")
+router.include_router(leads_router)
+router.include_router(lead_admin_api.router)

@@ -1,8 +1,10 @@
 """Published shapes of account and contact events (registered on the service's translator)."""
 
 from collections.abc import Iterable
+from typing import Any
 
 from crm_leads.domain import account_events as events
+from crm_leads.domain.lifecycle import Lifecycle
 from crm_leads.service_layer.integration_events import translate
 from crm_shared.events import IntegrationEvent, accounts
 
@@ -10,8 +12,26 @@ from crm_shared.events import IntegrationEvent, accounts
 @translate.register
 def _(event: events.AccountOpened) -> Iterable[IntegrationEvent]:
     yield accounts.AccountCreated(
-        account_id=event.account_id, name=event.name, email_domain=event.email_domain, owner_id=event.owner_id
+        account_id=event.account_id,
+        name=event.name,
+        email_domain=event.email_domain,
+        owner_id=event.owner_id,
+        csm_id=event.csm_id,
+        type=event.type,
+        reference_number=event.reference_number,
+        website=event.website,
+        team=event.team,
+        language=event.language,
+        key_account=event.key_account,
+        tags=list(event.tags),
+        addresses=[accounts.AccountAddress.model_validate(a) for a in event.addresses],
+        created_by=event.by,
     )
+
+
+@translate.register
+def _(event: events.AccountChanged) -> Iterable[IntegrationEvent]:
+    yield accounts.AccountUpdated(account_id=event.account_id, changed=event.changed, updated_by=event.by)
 
 
 @translate.register
@@ -23,4 +43,44 @@ def _(event: events.ContactAdded) -> Iterable[IntegrationEvent]:
         last_name=event.last_name,
         email=event.email,
         language=event.language,
+        emails=list(event.emails),
+        phones=list(event.phones),
+        job_title=event.job_title,
+        do_not_email=event.do_not_email,
+        do_not_call=event.do_not_call,
+        accounts=[accounts.AccountLink.model_validate(link) for link in event.accounts],
+        created_by=event.by,
     )
+
+
+@translate.register
+def _(event: events.ContactChanged) -> Iterable[IntegrationEvent]:
+    yield accounts.ContactUpdated(contact_id=event.contact_id, changed=event.changed, updated_by=event.by)
+
+
+@translate.register
+def _(event: events.ContactLifecycleChanged) -> Iterable[IntegrationEvent]:
+    yield _lifecycle_changed("contact", event.contact_id, event)
+
+
+@translate.register
+def _(event: events.AccountLifecycleChanged) -> Iterable[IntegrationEvent]:
+    yield _lifecycle_changed("account", event.account_id, event)
+
+
+def _lifecycle_changed(
+    record_type: str, record_id: Any, event: events.ContactLifecycleChanged | events.AccountLifecycleChanged
+) -> accounts.LifecycleStatusChanged:
+    return accounts.LifecycleStatusChanged(
+        record_type=record_type,
+        record_id=record_id,
+        before=_published(event.before),
+        after=_published(event.after),
+        changed_by=event.by,
+        deal_id=event.deal_id,
+        changed_at=event.changed_at,
+    )
+
+
+def _published(state: Lifecycle) -> accounts.Lifecycle:
+    return accounts.Lifecycle(prospect=state.prospect.value, customer=state.customer.value)

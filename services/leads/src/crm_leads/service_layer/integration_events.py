@@ -1,7 +1,10 @@
 """Which domain events other services hear about, and in which published shape."""
 
 from collections.abc import Iterable
+from dataclasses import asdict
 from functools import singledispatch
+
+from pydantic_core import to_jsonable_python
 
 from crm_leads.domain import events
 from crm_shared.events import IntegrationEvent, leads
@@ -32,12 +35,25 @@ def _(event: events.LeadConverted) -> Iterable[IntegrationEvent]:
         lead_id=event.lead_id,
         account_id=event.account_id,
         contact_id=event.contact_id,
-        deal=leads.ConvertedDeal(
-            title=deal.title, amount_minor=deal.amount_minor, currency=deal.currency, owner_id=deal.owner_id
-        )
-        if deal
-        else None,
+        deal=leads.ConvertedDeal(**asdict(deal)) if deal else None,
         converted_by=event.converted_by,
+    )
+
+
+@translate.register
+def _(event: events.LeadUpdated) -> Iterable[IntegrationEvent]:
+    changed = {name: tuple(to_jsonable_python(pair)) for name, pair in event.changed.items()}
+    yield leads.LeadUpdated(lead_id=event.lead_id, changed=changed, updated_by=event.updated_by)
+
+
+@translate.register
+def _(event: events.LeadStatusChanged) -> Iterable[IntegrationEvent]:
+    yield leads.LeadStatusChanged(
+        lead_id=event.lead_id,
+        from_status=event.from_status,
+        to_status=event.to_status,
+        changed_by=event.changed_by,
+        lost_reason=event.lost_reason,
     )
 
 

@@ -1,0 +1,113 @@
+"""Value objects and normalisation shared by accounts and contacts: addresses, domains, phone numbers."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import asdict, dataclass, is_dataclass
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+from urllib.parse import urlsplit
+from uuid import UUID
+
+import phonenumbers
+
+from crm_shared.errors import InvalidInput
+
+DEFAULT_PHONE_REGION = "FR"
+# Addresses at these providers say nothing about the person's organisation.
+PUBLIC_EMAIL_DOMAINS = frozenset(
+    {"gmail.com", "googlemail.com", "hotmail.com", "hotmail.fr", "outlook.com", "outlook.fr", "live.com",
+     "yahoo.com", "yahoo.fr", "icloud.com", "me.com", "orange.fr", "free.fr", "laposte.net", "sfr.fr",
+     "wanadoo.fr", "proton.me", "protonmail.com", "gmx.com", "gmx.fr", "aol.com"}
+)  # fmt: skip
+
+
+class AccountType(StrEnum):
+    PROSPECT = "prospect"
+    CUSTOMER = "customer"
+    SUPPLIER = "supplier"
+    PARTNER = "partner"
+
+
+class AddressKind(StrEnum):
+    BILLING = "billing"
+    DELIVERY = "delivery"
+    DEFAULT = "default"
+
+
+@dataclass(frozen=True)
+class Address:
+    kind: AddressKind
+    line1: str
+    country: str
+    line2: str | None = None
+    postal_code: str | None = None
+    city: str | None = None
+    region: str | None = None
+
+    @classmethod
+    def of(cls, values: Mapping[str, Any]) -> Address:
+        return cls(**{**values, "kind": AddressKind(values["kind"]), "country": values["country"].upper()})
+
+
+@dataclass(frozen=True)
+class AccountLink:
+    """A contact works for an account, in a role (e.g. "buyer", "CTO")."""
+
+    account_id: UUID
+    role: str | None = None
+
+
+def check_addresses(addresses: Iterable[Address]) -> tuple[Address, ...]:
+    result = tuple(addresses)
+    kinds = [a.kind for a in result]
+    if len(kinds) != len(set(kinds)):
+        raise InvalidInput("addresses", "at most one address of each kind (billing, delivery, default)")
+    return result
+
+
+def email_domain_of(email: str | None) -> str | None:
+    return email.rsplit("@", 1)[1].lower() if email and "@" in email else None
+
+
+def domain_of_website(website: str | None) -> str | None:
+    if not website:
+        return None
+    host = urlsplit(website if "//" in website else f"//{website}").hostname
+    return host.lower().removeprefix("www.") if host else None
+
+
+def to_e164(raw: str, *, field: str, region: str = DEFAULT_PHONE_REGION) -> str:
+    """A phone number in E.164 (`+33123456789`); national numbers are read in `region`."""
+    try:
+        number = phonenumbers.parse(raw, region)
+    except phonenumbers.NumberParseException as exc:
+        raise InvalidInput(field, f"not a phone number: {raw!r}") from exc
+    if not phonenumbers.is_possible_number(number):
+        raise InvalidInput(field, f"not a possible phone number: {raw!r}")
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+def plain(value: Any) -> Any:
+    """A JSON-ready copy of a field value, for events and the timeline."""
+    if is_dataclass(value) and not isinstance(value, type):
+        value = asdict(value)
+    if isinstance(value, dict):
+        return {k: plain(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [plain(v) for v in value]
+    if isinstance(value, datetime):
+        return value.isoformat()
+    return str(value) if isinstance(value, StrEnum | UUID) else value
+
+
+def apply_changes(target: object, changes: Mapping[str, Any]) -> dict[str, tuple[Any, Any]]:
+    """Set the fields that differ; returns {field: (old, new)} in plain values."""
+    changed = {}
+    for name, new in changes.items():
+        old = getattr(target, name)
+        if old != new:
+            setattr(target, name, new)
+            changed[name] = (plain(old), plain(new))
+    return changed
