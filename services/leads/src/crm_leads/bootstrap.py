@@ -4,7 +4,15 @@ from pathlib import Path
 
 from crm_leads.adapters.tables import metadata
 from crm_leads.config import Settings
-from crm_leads.entrypoints import accounts_api, api, assignment_api, conversion_api, intake_api
+from crm_leads.entrypoints import (
+    accounts_api,
+    api,
+    assignment_api,
+    conversion_api,
+    duplicates_api,
+    intake_api,
+    transfer_api,
+)
 from crm_leads.entrypoints.consumers import HANDLERS
 from crm_leads.service_layer.integration_events import translate
 from crm_leads.service_layer.unit_of_work import LeadsUnitOfWork
@@ -27,6 +35,8 @@ def definition(settings: Settings | None = None) -> ServiceDefinition[LeadsUnitO
             assignment_api.router,
             intake_api.router,
             accounts_api.router,
+            duplicates_api.router,
+            transfer_api.router,
         ],
         handlers=HANDLERS,
         migrations=MIGRATIONS,
