@@ -187,6 +187,8 @@ async def test_forms_refuse_bad_input_foreign_origins_and_non_admins(leads):
 
 
 async def test_a_by_source_rule_wins_over_the_team_rotation(leads):
+    source = {"kind": "source", "value": "trade_fair", "label_en": "Trade fair", "label_fr": "Salon"}
+    assert (await leads.http.post("/v1/reference-values", json=source, headers=ADMIN)).status_code == 201
     await make_rule(leads, "fair", ["rotating"])
     rule = {"name": "Trade fair", "kind": "by_source", "source": "trade_fair", "members": ["sam"]}
     assert (await leads.http.post("/v1/assignment-rules", json=rule, headers=ADMIN)).status_code == 201
@@ -198,3 +200,26 @@ async def test_a_by_source_rule_wins_over_the_team_rotation(leads):
     assert response.status_code == 202
     owner = select(leads_table.c.owner_id).where(leads_table.c.email == "hedy@fair.example")
     assert await scalar(leads, owner) == "sam"
+
+
+async def test_a_form_source_must_be_in_the_admin_managed_list(leads):
+    body = {"form_key": "bad-source", "name": "x", "field_mapping": MAPPING, "source": "billboard"}
+    response = await leads.http.post("/v1/forms", json=body, headers=ADMIN)
+    assert response.status_code == 422
+    assert response.json()["errors"][0]["field"] == "source"
+    missing = await leads.http.get("/v1/forms/bad-source", headers=ADMIN)
+    assert missing.status_code == 404
+
+
+async def test_leads_created_without_an_owner_follow_the_rules(leads):
+    await make_rule(leads, "north", ["nadia"])
+    north_sales = auth_headers("sales-north", Role.SALES, team="north")
+    ruled = await leads.http.post("/v1/leads", json={"last_name": "Noether"}, headers=north_sales)
+    assert ruled.status_code == 201, ruled.text
+    assert ruled.json()["owner_id"] == "nadia"
+    chosen = await leads.http.post(
+        "/v1/leads", json={"last_name": "Germain", "owner_id": "sales-north"}, headers=north_sales
+    )
+    assert chosen.json()["owner_id"] == "sales-north"
+    unruled = await leads.http.post("/v1/leads", json={"last_name": "Curie"}, headers=SALES)
+    assert unruled.json()["owner_id"] == "sales-1"

@@ -8,8 +8,10 @@ from uuid import UUID
 import structlog
 
 from crm_leads.domain.intake import FormEntry, FormSubmitted, IntakeForm, RateLimit, fill_empty
+from crm_leads.domain.lead_references import ReferenceKind
 from crm_leads.domain.model import Lead
 from crm_leads.service_layer.assignment import assign_by_rules
+from crm_leads.service_layer.lead_inputs import reference_value
 from crm_leads.service_layer.unit_of_work import LeadsUnitOfWork
 from crm_shared.auth import Principal, Role, authorize
 from crm_shared.errors import Conflict
@@ -119,6 +121,7 @@ async def _create(
 
 async def create_form(*, uow: LeadsUnitOfWork, actor: Principal, values: dict[str, Any]) -> IntakeForm:
     authorize(actor)  # admin only
+    values = await _known_source(uow, actor, values)
     if await uow.workflows.forms.key_taken(values["form_key"]):
         raise Conflict(f"form key {values['form_key']} is taken", code="form_key_taken")
     form = IntakeForm.create(**values)
@@ -130,6 +133,7 @@ async def change_form(
     *, uow: LeadsUnitOfWork, actor: Principal, form_key: str, version: int | None, changes: dict[str, Any]
 ) -> IntakeForm:
     authorize(actor)
+    changes = await _known_source(uow, actor, changes)
     form = await uow.workflows.forms.by_key(form_key)
     if version is not None:
         form.version = version  # the update then checks the client's version (412 when stale)
@@ -156,3 +160,10 @@ async def list_submissions(*, uow: LeadsUnitOfWork, actor: Principal, lead_id: U
     authorize(actor, *READERS)
     await uow.leads.get(lead_id)
     return await uow.workflows.intake.submissions_of(lead_id)
+
+
+async def _known_source(uow: LeadsUnitOfWork, actor: Principal, values: dict[str, Any]) -> dict[str, Any]:
+    """A form's source must be one of the admin-managed sources, in the list's spelling."""
+    if not values.get("source"):
+        return values
+    return values | {"source": await reference_value(uow, actor, ReferenceKind.SOURCE, values["source"])}

@@ -7,6 +7,7 @@ from uuid import UUID
 from crm_leads.domain.lead_query import LeadCursor, LeadFilters, LeadSort
 from crm_leads.domain.model import Lead
 from crm_leads.domain.statuses import StatusDefinition
+from crm_leads.service_layer.assignment import assign_by_rules
 from crm_leads.service_layer.lead_inputs import prepare
 from crm_leads.service_layer.unit_of_work import LeadsUnitOfWork
 from crm_shared.auth import Principal, Role, authorize
@@ -40,7 +41,8 @@ class KanbanColumn:
 
 
 async def create_lead(*, uow: LeadsUnitOfWork, actor: Principal, data: NewLead) -> Lead:
-    """New leads land in the first open status, owned by their creator unless said otherwise."""
+    """New leads land in the first open status. Without an explicit owner, the assignment rules
+    choose one (a LeadAssigned follows the creation); with no matching rule, the creator owns it."""
     authorize(actor, *WRITERS)
     named = {"first_name": data.first_name, "company_name": data.company_name, "source": data.source}
     details = named | {"team": actor.team} | data.details
@@ -56,6 +58,8 @@ async def create_lead(*, uow: LeadsUnitOfWork, actor: Principal, data: NewLead) 
         status=first.key,
         **details,
     )
+    if data.owner_id is None:
+        await assign_by_rules(uow=uow, lead=lead, team=lead.team, by=actor.user_id)
     await uow.leads.add(lead)
     return lead
 
