@@ -2,6 +2,8 @@
 
 from dataclasses import dataclass, field
 
+from crm_shared.errors import PreconditionFailed
+
 
 @dataclass(eq=False, kw_only=True)
 class Aggregate:
@@ -14,3 +16,9 @@ class Aggregate:
     def pull_events(self) -> list[object]:
         events, self._events = self._events, []
         return events
+
+    def check_version(self, expected: int | None) -> None:
+        """If-Match: the client changes the version it read, or nothing happens (412)."""
+        if expected is not None and expected != self.version:
+            kind = type(self).__name__.lower()
+            raise PreconditionFailed(f"this {kind} is at version {self.version}, not {expected}")

@@ -24,3 +24,31 @@ def test_ids_are_time_ordered():
     first, second = new_id(), new_id()
     assert first < second
     assert isinstance(first, uuid.UUID)
+
+
+@pytest.mark.parametrize(
+    ("header", "version"), [('"3"', 3), ('W/"3"', 3), ("3", 3), ("*", None), (None, None)]
+)
+def test_if_match_forms(header, version):
+    from crm_shared.http.conditional import expected_version
+
+    assert expected_version(header) == version
+
+
+def test_malformed_if_match_names_the_header():
+    from crm_shared.http.conditional import expected_version
+
+    with pytest.raises(InvalidInput) as raised:
+        expected_version('"three"')
+    assert raised.value.extra["errors"][0]["field"] == "header.If-Match"
+
+
+def test_stale_versions_are_refused():
+    from crm_shared.domain import Aggregate
+    from crm_shared.errors import PreconditionFailed
+
+    aggregate = Aggregate(version=4)
+    aggregate.check_version(4)
+    aggregate.check_version(None)
+    with pytest.raises(PreconditionFailed):
+        aggregate.check_version(3)
