@@ -91,7 +91,7 @@ async def test_every_field_is_kept_and_normalised(leads):
         "51-200",
     )
     again = (await leads.http.get(f"/v1/leads/{lead['id']}", headers=SUPPORT)).json()
-    assert again == lead
+    assert again == {k: v for k, v in lead.items() if k != "duplicates"}  # a warning of create only
 
 
 async def test_new_function_values_join_their_list_and_sources_must_exist(leads):

@@ -107,3 +107,29 @@ class LifecycleStatusChanged(IntegrationEvent):
     changed_by: str
     deal_id: UUID | None = Field(None, description="The deal whose event caused the change, if any")
     changed_at: datetime
+
+
+class AccountsMerged(IntegrationEvent):
+    """Duplicate accounts were merged into a survivor: re-point references to `merged_ids` at it.
+
+    Contacts, leads and deals of the merged accounts now belong to the survivor; the merged accounts
+    stay readable (marked merged) but can no longer change.
+    """
+
+    event_type: ClassVar[str] = "crm.leads.accounts_merged.v1"
+    subject_field: ClassVar[str] = "survivor_id"
+
+    survivor_id: UUID
+    merged_ids: list[UUID] = Field(min_length=1)
+    merged_by: str
+
+
+class ContactsMerged(IntegrationEvent):
+    """Duplicate contacts were merged into a survivor: re-point references to `merged_ids` at it."""
+
+    event_type: ClassVar[str] = "crm.leads.contacts_merged.v1"
+    subject_field: ClassVar[str] = "survivor_id"
+
+    survivor_id: UUID
+    merged_ids: list[UUID] = Field(min_length=1)
+    merged_by: str

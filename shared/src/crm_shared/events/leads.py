@@ -83,3 +83,17 @@ class LeadUpdated(IntegrationEvent):
     lead_id: UUID
     changed: dict[str, tuple[Any, Any]]
     updated_by: str
+
+
+class LeadsMerged(IntegrationEvent):
+    """Duplicate leads were merged into a survivor: references to `merged_ids` now mean `survivor_id`.
+
+    The merged leads stay readable (marked merged into the survivor) but can no longer change.
+    """
+
+    event_type: ClassVar[str] = "crm.leads.leads_merged.v1"
+    subject_field: ClassVar[str] = "survivor_id"
+
+    survivor_id: UUID
+    merged_ids: list[UUID] = Field(min_length=1)
+    merged_by: str

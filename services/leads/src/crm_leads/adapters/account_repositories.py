@@ -68,7 +68,7 @@ class AccountRepository(TableRepository[Account]):
         await super().add(aggregate)
 
     async def search(self, filters: Filters, *, after: UUID | None, limit: int) -> list[Account]:
-        query = select(accounts)
+        query = select(accounts).where(accounts.c.merged_into.is_(None))
         if filters.text:
             query = query.where(accounts.c.name.ilike(_search(filters.text)))
         if filters.tag:
@@ -130,7 +130,7 @@ class ContactRepository(TableRepository[Contact]):
         return contact
 
     async def search(self, filters: Filters, *, after: UUID | None, limit: int) -> list[Contact]:
-        query = select(contacts)
+        query = select(contacts).where(contacts.c.merged_into.is_(None))
         if filters.text:
             pattern = _search(filters.text)
             name = func.concat_ws(" ", contacts.c.first_name, contacts.c.last_name)
@@ -148,7 +148,7 @@ class ContactRepository(TableRepository[Contact]):
     async def with_domain(
         self, domain: str, *, exclude: UUID, after: UUID | None, limit: int
     ) -> list[Contact]:
-        query = select(contacts).where(contacts.c.id != exclude)
+        query = select(contacts).where(contacts.c.id != exclude, contacts.c.merged_into.is_(None))
         return await self.page(query, after=after, limit=limit, equal={"email_domain": domain})
 
     async def _write_links(self, contact: Contact) -> None:

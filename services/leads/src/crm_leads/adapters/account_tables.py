@@ -58,9 +58,15 @@ accounts = Table(
     *_lifecycle_columns(),
     Column("created_at", DateTime(timezone=True), nullable=False),
     Column("updated_at", DateTime(timezone=True)),
+    Column("merged_into", Uuid, ForeignKey("accounts.id")),
+    Column("merged_at", DateTime(timezone=True)),
     Column("version", Integer, nullable=False),
 )
 Index("ix_accounts_tags", accounts.c.tags, postgresql_using="gin")
+# Duplicate checks: fuzzy company names.
+Index(
+    "ix_accounts_name_trgm", accounts.c.name, postgresql_using="gin", postgresql_ops={"name": "gin_trgm_ops"}
+)
 
 contacts = Table(
     "contacts",
@@ -71,7 +77,7 @@ contacts = Table(
     Column("email", String(320), index=True),
     Column("other_emails", ARRAY(String(320)), nullable=False, server_default="{}"),
     Column("email_domain", String(255), index=True),
-    Column("phone", String(32)),
+    Column("phone", String(32), index=True),
     Column("other_phones", ARRAY(String(32)), nullable=False, server_default="{}"),
     Column("job_title", String(255)),
     Column("language", String(2), nullable=False),
@@ -82,7 +88,18 @@ contacts = Table(
     *_lifecycle_columns(),
     Column("created_at", DateTime(timezone=True), nullable=False),
     Column("updated_at", DateTime(timezone=True)),
+    Column("merged_into", Uuid, ForeignKey("contacts.id")),
+    Column("merged_at", DateTime(timezone=True)),
     Column("version", Integer, nullable=False),
+)
+# Duplicate checks: every address and number, fuzzy last names.
+Index("ix_contacts_other_emails", contacts.c.other_emails, postgresql_using="gin")
+Index("ix_contacts_other_phones", contacts.c.other_phones, postgresql_using="gin")
+Index(
+    "ix_contacts_last_name_trgm",
+    contacts.c.last_name,
+    postgresql_using="gin",
+    postgresql_ops={"last_name": "gin_trgm_ops"},
 )
 
 contact_accounts = Table(

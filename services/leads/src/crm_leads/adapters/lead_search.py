@@ -10,7 +10,7 @@ from crm_leads.domain.lead_query import LeadCursor, LeadFilters, LeadSort
 
 def conditions(filters: LeadFilters) -> list[ColumnElement[bool]]:
     c = leads.c
-    where: list[ColumnElement[bool]] = []
+    where: list[ColumnElement[bool]] = [c.merged_into.is_(None)]  # merged leads live on in their survivor
     equal = {"owner_id": filters.owner_id, "team": filters.team, "source": filters.source}
     where += [c[name] == value for name, value in equal.items() if value is not None]
     if filters.statuses:

@@ -82,6 +82,7 @@ class LeadRepository(TableRepository[Lead]):
         wanted = [{"address": address.strip().lower()}]
         query = select(leads).where(
             leads.c.emails.contains(wanted),
+            leads.c.merged_into.is_(None),
             leads.c.status.in_(select(lead_statuses.c.key).where(lead_statuses.c.is_open)),
         )
         return await self.find(query.order_by(leads.c.id))

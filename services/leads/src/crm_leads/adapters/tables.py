@@ -90,6 +90,8 @@ leads = Table(
     Column("converted_at", DateTime(timezone=True)),
     Column("account_id", Uuid, ForeignKey("accounts.id")),
     Column("contact_id", Uuid, ForeignKey("contacts.id")),
+    Column("merged_into", Uuid, ForeignKey("leads.id")),
+    Column("merged_at", DateTime(timezone=True)),
     Column("version", Integer, nullable=False),
     # Keyset pagination: one index per sort key, ending with the id tie-breaker.
     Index("ix_leads_owner_id_id", "owner_id", "id"),
@@ -100,6 +102,8 @@ leads = Table(
     Index("ix_leads_last_name_id", "last_name", "id"),
     Index("ix_leads_tags", "tags", postgresql_using="gin", postgresql_ops={"tags": "jsonb_path_ops"}),
     Index("ix_leads_emails", "emails", postgresql_using="gin", postgresql_ops={"emails": "jsonb_path_ops"}),
+    # Duplicate checks: phone containment; names, companies and email domains use search_text.
+    Index("ix_leads_phones", "phones", postgresql_using="gin", postgresql_ops={"phones": "jsonb_path_ops"}),
     Index(
         "ix_leads_search_text",
         "search_text",
@@ -109,7 +113,12 @@ leads = Table(
 )
 
 # Registers the other modules' tables on the same metadata (migrations and tests import this module).
-from crm_leads.adapters import account_tables, history_tables, workflow_tables  # noqa: E402
+from crm_leads.adapters import (  # noqa: E402
+    account_tables,
+    history_tables,
+    transfer_tables,
+    workflow_tables,
+)
 
 __all__ = [
     "account_tables",
@@ -118,5 +127,6 @@ __all__ = [
     "leads",
     "metadata",
     "reference_values",
+    "transfer_tables",
     "workflow_tables",
 ]

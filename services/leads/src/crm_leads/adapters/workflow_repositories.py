@@ -74,7 +74,9 @@ class ConversionRepository:
             conditions.append(func.lower(accounts.c.email_domain) == email_domain.lower())
         if not conditions:
             return []
-        query = select(accounts.c.id, accounts.c.name, accounts.c.email_domain).where(or_(*conditions))
+        query = select(accounts.c.id, accounts.c.name, accounts.c.email_domain).where(
+            or_(*conditions), accounts.c.merged_into.is_(None)
+        )
         rows: Iterable[Row[Any]] = await self._connection.execute(query.limit(500))
         return [AccountSummary(row.id, row.name, row.email_domain) for row in rows]
 

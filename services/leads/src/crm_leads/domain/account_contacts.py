@@ -12,6 +12,7 @@ from crm_leads.domain import account_events as events
 from crm_leads.domain.account_lifecycle import LifecycleRecord
 from crm_leads.domain.account_values import AccountLink, apply_changes, email_domain_of, plain, to_e164
 from crm_leads.domain.lifecycle import Lifecycle
+from crm_leads.domain.merge import ensure_not_merged
 from crm_shared.errors import InvalidInput
 from crm_shared.ids import new_id
 
@@ -39,6 +40,9 @@ class Contact(LifecycleRecord):
     accounts: tuple[AccountLink, ...] = ()
     created_at: datetime
     updated_at: datetime | None = None
+    merged_into: UUID | None = None
+    """The contact this one was merged into; a merged contact is kept, read-only."""
+    merged_at: datetime | None = None
 
     def __post_init__(self) -> None:
         self.updated_at = self.updated_at or self.created_at
@@ -91,6 +95,7 @@ class Contact(LifecycleRecord):
         )
 
     def update(self, changes: Mapping[str, Any], *, by: str) -> dict[str, tuple[Any, Any]]:
+        ensure_not_merged("contact", self)
         unknown = set(changes) - EDITABLE
         if unknown:
             raise InvalidInput(sorted(unknown)[0], "not an editable field of a contact")

@@ -20,6 +20,7 @@ from crm_leads.domain.account_values import (
     plain,
 )
 from crm_leads.domain.lifecycle import Lifecycle
+from crm_leads.domain.merge import ensure_not_merged
 from crm_shared.errors import InvalidInput
 from crm_shared.ids import new_id
 
@@ -51,6 +52,9 @@ class Account(LifecycleRecord):
     addresses: tuple[Address, ...] = ()
     created_at: datetime
     updated_at: datetime | None = None
+    merged_into: UUID | None = None
+    """The account this one was merged into; a merged account is kept, read-only."""
+    merged_at: datetime | None = None
 
     def __post_init__(self) -> None:
         self.updated_at = self.updated_at or self.created_at
@@ -88,6 +92,7 @@ class Account(LifecycleRecord):
         ]
 
     def update(self, changes: Mapping[str, Any], *, by: str) -> dict[str, tuple[Any, Any]]:
+        ensure_not_merged("account", self)
         unknown = set(changes) - EDITABLE
         if unknown:
             raise InvalidInput(sorted(unknown)[0], "not an editable field of an account")

@@ -11,6 +11,7 @@ from datetime import UTC, datetime
 from enum import StrEnum
 from uuid import UUID
 
+from crm_leads.domain.merge import ensure_not_merged
 from crm_leads.domain.model import Lead
 from crm_shared.domain import Aggregate
 from crm_shared.errors import Conflict, InvalidInput
@@ -110,6 +111,7 @@ def choose_rule(
 
 def assign(lead: Lead, *, to_owner: str, by: str, team: str | None = None, rule: str | None = None) -> bool:
     """Give the lead (and its team, when given) to `to_owner`; False (no event) if nothing changes."""
+    ensure_not_merged("lead", lead)
     if lead.is_converted:
         raise Conflict(f"lead {lead.id} is converted and read-only", code="lead_converted")
     if lead.owner_id == to_owner and team in (None, lead.team):

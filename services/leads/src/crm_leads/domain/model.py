@@ -16,6 +16,7 @@ from crm_leads.domain.lead_fields import (
     normalise_email,
     phone_region,
 )
+from crm_leads.domain.merge import ensure_not_merged
 from crm_leads.domain.statuses import CLOSED_STATUSES, LeadStatus, StatusDefinition
 from crm_shared.domain import Aggregate
 from crm_shared.errors import Conflict, InvalidInput
@@ -79,6 +80,9 @@ class Lead(Aggregate):
     converted_at: datetime | None = None
     account_id: UUID | None = None
     contact_id: UUID | None = None
+    merged_into: UUID | None = None
+    """The lead this one was merged into; a merged lead is kept, read-only."""
+    merged_at: datetime | None = None
 
     @classmethod
     def create(
@@ -243,6 +247,7 @@ class Lead(Aggregate):
         deal: events.DealRequest | None,
         by: str,
     ) -> None:
+        ensure_not_merged("lead", self)
         if self.is_converted:
             raise Conflict(f"lead {self.id} is already converted", code="already_converted")
         if self.is_lost:
@@ -268,6 +273,7 @@ class Lead(Aggregate):
         self.record(events.LeadStatusChanged(self.id, previous, key, by, lost_reason))
 
     def _ensure_editable(self) -> None:
+        ensure_not_merged("lead", self)
         if self.is_converted:
             raise Conflict(f"lead {self.id} is converted and read-only", code="lead_converted")
 

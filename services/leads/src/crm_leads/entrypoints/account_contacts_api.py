@@ -7,7 +7,6 @@ from fastapi import APIRouter, Query, Response, status
 
 from crm_leads.adapters.account_repositories import Filters
 from crm_leads.domain.accounts import Contact
-from crm_leads.entrypoints.account_http import PRECONDITION, IfMatch, expected_version, tag
 from crm_leads.entrypoints.account_schemas import (
     ContactCreate,
     ContactPublic,
@@ -15,7 +14,9 @@ from crm_leads.entrypoints.account_schemas import (
     ContactUpdate,
     LifecycleSet,
 )
-from crm_leads.service_layer import accounts, lifecycle
+from crm_leads.entrypoints.duplicate_schemas import ContactCreatedPublic
+from crm_leads.service_layer import accounts, duplicate_checks, lifecycle
+from crm_shared.http.conditional import PRECONDITION_RESPONSES, IfMatch, expected_version, set_etag
 from crm_shared.pagination import MAX_PAGE_SIZE, Page, decode_cursor, page_of
 from crm_shared.runtime import BusDep
 
@@ -24,11 +25,13 @@ Limit = Annotated[int, Query(ge=1, le=MAX_PAGE_SIZE)]
 
 
 @router.post("", status_code=status.HTTP_201_CREATED, summary="Create a contact")
-async def create_contact(body: ContactCreate, bus: BusDep, response: Response) -> ContactPublic:
-    """Phones are stored in E.164; linked accounts must exist. Publishes `ContactCreated`."""
-    contact: Contact = await bus.execute(accounts.create_contact, data=body.domain_values(only_set=False))
-    tag(response, contact.version)
-    return ContactPublic.of(contact)
+async def create_contact(body: ContactCreate, bus: BusDep, response: Response) -> ContactCreatedPublic:
+    """Phones are stored in E.164; linked accounts must exist. Publishes `ContactCreated`.
+    `duplicates` lists existing contacts it may duplicate (a warning: the contact is created)."""
+    values = body.domain_values(only_set=False)
+    checked = await bus.execute(duplicate_checks.create_contact, data=values)
+    set_etag(response, checked.record.version)
+    return ContactCreatedPublic.checked(checked)
 
 
 @router.get("", summary="List contacts")
@@ -46,7 +49,7 @@ async def list_contacts(bus: BusDep, query: Annotated[ContactQuery, Query()]) ->
 @router.get("/{contact_id}", summary="Read a contact")
 async def get_contact(contact_id: UUID, bus: BusDep, response: Response) -> ContactPublic:
     contact: Contact = await bus.read(accounts.get_contact, contact_id=contact_id)
-    tag(response, contact.version)
+    set_etag(response, contact.version)
     return ContactPublic.of(contact)
 
 
@@ -61,7 +64,7 @@ async def related_contacts(
     return page_of(found, limit=limit, public=ContactPublic.of)
 
 
-@router.patch("/{contact_id}", summary="Change a contact", responses=PRECONDITION)
+@router.patch("/{contact_id}", summary="Change a contact", responses=PRECONDITION_RESPONSES)
 async def update_contact(
     contact_id: UUID, body: ContactUpdate, bus: BusDep, response: Response, if_match: IfMatch = None
 ) -> ContactPublic:
@@ -72,14 +75,14 @@ async def update_contact(
         changes=body.domain_values(only_set=True),
         expected_version=expected_version(if_match),
     )
-    tag(response, contact.version)
+    set_etag(response, contact.version)
     return ContactPublic.of(contact)
 
 
 @router.put(
     "/{contact_id}/lifecycle",
     summary="Set a contact's prospect or customer state by hand",
-    responses={409: {"description": "The contact's deals forbid this state"}, **PRECONDITION},
+    responses={409: {"description": "The contact's deals forbid this state"}, **PRECONDITION_RESPONSES},
 )
 async def set_contact_lifecycle(
     contact_id: UUID, body: LifecycleSet, bus: BusDep, response: Response, if_match: IfMatch = None
@@ -93,5 +96,5 @@ async def set_contact_lifecycle(
         customer=body.customer,
         expected_version=expected_version(if_match),
     )
-    tag(response, contact.version)
+    set_etag(response, contact.version)
     return ContactPublic.of(contact)

@@ -99,6 +99,8 @@ class AccountPublic(BaseModel):
     customer_state: CustomerState = CustomerState.NONE
     created_at: datetime | None = None
     updated_at: datetime | None = None
+    merged_into: UUID | None = Field(None, description="Set once merged: the record to use instead")
+    merged_at: datetime | None = None
     version: int = 1
 
     @classmethod
@@ -179,6 +181,8 @@ class ContactPublic(BaseModel):
     customer_state: CustomerState = CustomerState.NONE
     created_at: datetime | None = None
     updated_at: datetime | None = None
+    merged_into: UUID | None = Field(None, description="Set once merged: the record to use instead")
+    merged_at: datetime | None = None
     version: int = 1
 
     @classmethod

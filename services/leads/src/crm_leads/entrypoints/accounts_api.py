@@ -8,7 +8,6 @@ from fastapi import APIRouter, Query, Response, status
 from crm_leads.adapters.account_repositories import Filters
 from crm_leads.domain.accounts import Account
 from crm_leads.entrypoints import account_contacts_api
-from crm_leads.entrypoints.account_http import PRECONDITION, IfMatch, expected_version, tag
 from crm_leads.entrypoints.account_schemas import (
     AccountCreate,
     AccountPublic,
@@ -16,7 +15,9 @@ from crm_leads.entrypoints.account_schemas import (
     AccountUpdate,
     LifecycleSet,
 )
-from crm_leads.service_layer import accounts, lifecycle
+from crm_leads.entrypoints.duplicate_schemas import AccountCreatedPublic
+from crm_leads.service_layer import accounts, duplicate_checks, lifecycle
+from crm_shared.http.conditional import PRECONDITION_RESPONSES, IfMatch, expected_version, set_etag
 from crm_shared.pagination import Page, decode_cursor, page_of
 from crm_shared.runtime import BusDep
 
@@ -24,12 +25,13 @@ router = APIRouter(prefix="/v1", tags=["accounts and contacts"])
 
 
 @router.post("/accounts", status_code=status.HTTP_201_CREATED, summary="Create an account")
-async def create_account(body: AccountCreate, bus: BusDep, response: Response) -> AccountPublic:
-    """Numbers the account from a sequence and publishes `AccountCreated`."""
+async def create_account(body: AccountCreate, bus: BusDep, response: Response) -> AccountCreatedPublic:
+    """Numbers the account from a sequence and publishes `AccountCreated`. `duplicates` lists existing
+    accounts it may duplicate (a warning: the account is created)."""
     values = body.domain_values(only_set=False)
-    account: Account = await bus.execute(accounts.create_account, data=values)
-    tag(response, account.version)
-    return AccountPublic.of(account)
+    checked = await bus.execute(duplicate_checks.create_account, data=values)
+    set_etag(response, checked.record.version)
+    return AccountCreatedPublic.checked(checked)
 
 
 @router.get("/accounts", summary="List accounts")
@@ -48,11 +50,11 @@ async def list_accounts(bus: BusDep, query: Annotated[AccountQuery, Query()]) ->
 @router.get("/accounts/{account_id}", summary="Read an account")
 async def get_account(account_id: UUID, bus: BusDep, response: Response) -> AccountPublic:
     account: Account = await bus.read(accounts.get_account, account_id=account_id)
-    tag(response, account.version)
+    set_etag(response, account.version)
     return AccountPublic.of(account)
 
 
-@router.patch("/accounts/{account_id}", summary="Change an account", responses=PRECONDITION)
+@router.patch("/accounts/{account_id}", summary="Change an account", responses=PRECONDITION_RESPONSES)
 async def update_account(
     account_id: UUID, body: AccountUpdate, bus: BusDep, response: Response, if_match: IfMatch = None
 ) -> AccountPublic:
@@ -63,14 +65,14 @@ async def update_account(
         changes=body.domain_values(only_set=True),
         expected_version=expected_version(if_match),
     )
-    tag(response, account.version)
+    set_etag(response, account.version)
     return AccountPublic.of(account)
 
 
 @router.put(
     "/accounts/{account_id}/lifecycle",
     summary="Set an account's prospect or customer state by hand",
-    responses={409: {"description": "The account's deals forbid this state"}, **PRECONDITION},
+    responses={409: {"description": "The account's deals forbid this state"}, **PRECONDITION_RESPONSES},
 )
 async def set_account_lifecycle(
     account_id: UUID, body: LifecycleSet, bus: BusDep, response: Response, if_match: IfMatch = None
@@ -84,7 +86,7 @@ async def set_account_lifecycle(
         customer=body.customer,
         expected_version=expected_version(if_match),
     )
-    tag(response, account.version)
+    set_etag(response, account.version)
     return AccountPublic.of(account)
 
 

@@ -4,15 +4,16 @@ from datetime import datetime
 from typing import Annotated
 from uuid import UUID
 
-from fastapi import APIRouter, Depends, Header, Query, Response, status
+from fastapi import APIRouter, Depends, Query, Response, status
 
 from crm_leads.domain.lead_query import LeadFilters, LeadSort
 from crm_leads.domain.model import Lead
 from crm_leads.entrypoints import lead_admin_api
+from crm_leads.entrypoints.duplicate_schemas import LeadCreatedPublic
 from crm_leads.entrypoints.lead_admin_schemas import HistoryEntryPublic, KanbanColumnPublic
 from crm_leads.entrypoints.schemas import LeadCreate, LeadLose, LeadMove, LeadPublic, LeadUpdate
-from crm_leads.service_layer import history, use_cases
-from crm_shared.errors import InvalidInput
+from crm_leads.service_layer import duplicate_checks, history, use_cases
+from crm_shared.http.conditional import IfMatch, expected_version, set_etag
 from crm_shared.pagination import MAX_PAGE_SIZE, Page, decode_cursor, page_of
 from crm_shared.runtime import BusDep
 
@@ -22,9 +23,6 @@ CHANGE_RESPONSES: dict[int | str, dict[str, str]] = {
     409: {"description": "The lead is converted (read-only) or the move is not allowed"},
     412: {"description": "If-Match names a version that is no longer current"},
 }
-IfMatch = Annotated[
-    str | None, Header(description='The version from the ETag, e.g. "3"; a stale one answers 412')
-]
 
 
 def lead_filters(
@@ -68,7 +66,8 @@ Filters = Annotated[LeadFilters, Depends(lead_filters)]
 
 
 @leads_router.post("", status_code=status.HTTP_201_CREATED, summary="Create a lead")
-async def create_lead(body: LeadCreate, bus: BusDep, response: Response) -> LeadPublic:
+async def create_lead(body: LeadCreate, bus: BusDep, response: Response) -> LeadCreatedPublic:
+    """`duplicates` lists existing leads this one may duplicate: a warning, the lead is created."""
     data = use_cases.NewLead(
         last_name=body.last_name,
         email=body.email,
@@ -77,7 +76,9 @@ async def create_lead(body: LeadCreate, bus: BusDep, response: Response) -> Lead
         language=body.language or "en",
         details={k: v for k, v in body.changes().items() if k not in {"last_name", "language"}},
     )
-    return _with_etag(await bus.execute(use_cases.create_lead, data=data), response)
+    checked = await bus.execute(duplicate_checks.create_lead, data=data)
+    _with_etag(checked.record, response)
+    return LeadCreatedPublic.checked(checked)
 
 
 @leads_router.get("", summary="List leads: filters, sort and keyset pagination")
@@ -112,7 +113,10 @@ async def update_lead(
     lead_id: UUID, body: LeadUpdate, bus: BusDep, response: Response, if_match: IfMatch = None
 ) -> LeadPublic:
     lead = await bus.execute(
-        use_cases.update_lead, lead_id=lead_id, changes=body.changes(), expected_version=_version(if_match)
+        use_cases.update_lead,
+        lead_id=lead_id,
+        changes=body.changes(),
+        expected_version=expected_version(if_match),
     )
     return _with_etag(lead, response)
 
@@ -126,7 +130,7 @@ async def move_lead(
         lead_id=lead_id,
         status=body.status,
         position=body.position,
-        expected_version=_version(if_match),
+        expected_version=expected_version(if_match),
     )
     return _with_etag(lead, response)
 
@@ -140,7 +144,7 @@ async def lose_lead(
         lead_id=lead_id,
         reason=body.reason,
         status=body.status,
-        expected_version=_version(if_match),
+        expected_version=expected_version(if_match),
     )
     return _with_etag(lead, response)
 
@@ -149,7 +153,9 @@ async def lose_lead(
     "/{lead_id}/reopen", summary="Reopen a lost lead in the first open status", responses=CHANGE_RESPONSES
 )
 async def reopen_lead(lead_id: UUID, bus: BusDep, response: Response, if_match: IfMatch = None) -> LeadPublic:
-    lead = await bus.execute(use_cases.reopen_lead, lead_id=lead_id, expected_version=_version(if_match))
+    lead = await bus.execute(
+        use_cases.reopen_lead, lead_id=lead_id, expected_version=expected_version(if_match)
+    )
     return _with_etag(lead, response)
 
 
@@ -165,18 +171,8 @@ async def lead_history(
 
 
 def _with_etag(lead: Lead, response: Response) -> LeadPublic:
-    response.headers["ETag"] = f'"{lead.version}"'
+    set_etag(response, lead.version)
     return LeadPublic.of(lead)
-
-
-def _version(if_match: str | None) -> int | None:
-    """`"3"`, `W/"3"` or `3`; `*` (any version) or no header applies no precondition."""
-    if if_match is None or if_match.strip() == "*":
-        return None
-    text = if_match.strip().removeprefix("W/").strip('"')
-    if not text.isdigit():
-        raise InvalidInput("If-Match", 'expected the ETag of the lead, e.g. "3"')
-    return int(text)
 
 
 router = APIRouter(prefix="/v1")

@@ -3,7 +3,7 @@
 from typing import Annotated
 from uuid import UUID
 
-from fastapi import APIRouter, Header, Query, Response
+from fastapi import APIRouter, Query, Response
 
 from crm_leads.entrypoints.schemas import LeadPublic
 from crm_leads.entrypoints.workflow_schemas import (
@@ -14,7 +14,7 @@ from crm_leads.entrypoints.workflow_schemas import (
     RuleUpdate,
 )
 from crm_leads.service_layer import assignment
-from crm_shared.errors import InvalidInput
+from crm_shared.http.conditional import IfMatch, expected_version, set_etag
 from crm_shared.pagination import MAX_PAGE_SIZE, Page, decode_cursor, page_of
 from crm_shared.runtime import BusDep
 
@@ -70,22 +70,13 @@ async def change_rule(
     body: RuleUpdate,
     bus: BusDep,
     response: Response,
-    if_match: Annotated[str | None, Header()] = None,
+    if_match: IfMatch = None,
 ) -> RulePublic:
     rule = await bus.execute(
-        assignment.change_rule, rule_id=rule_id, version=parse_if_match(if_match), **body.model_dump()
+        assignment.change_rule, rule_id=rule_id, version=expected_version(if_match), **body.model_dump()
     )
-    response.headers["ETag"] = f'"{rule.version}"'
+    set_etag(response, rule.version)
     return RulePublic.of(rule)
-
-
-def parse_if_match(value: str | None) -> int | None:
-    if value is None:
-        return None
-    try:
-        return int(value.strip().removeprefix("W/").strip('"'))
-    except ValueError as exc:
-        raise InvalidInput("header.If-Match", "an ETag given by this API") from exc
 
 
 router.include_router(rules)

@@ -16,7 +16,6 @@ from fastapi.responses import JSONResponse
 from pydantic import TypeAdapter, ValidationError
 
 from crm_leads.domain.intake import RateLimit
-from crm_leads.entrypoints.assignment_api import parse_if_match
 from crm_leads.entrypoints.workflow_schemas import (
     FormCreate,
     FormPublic,
@@ -26,6 +25,7 @@ from crm_leads.entrypoints.workflow_schemas import (
 )
 from crm_leads.service_layer import intake
 from crm_shared.events import EventContext
+from crm_shared.http.conditional import IfMatch, expected_version, set_etag
 from crm_shared.http.problems import problem
 from crm_shared.pagination import MAX_PAGE_SIZE, Page, decode_cursor, page_of
 from crm_shared.runtime import BusDep, get_runtime
@@ -124,7 +124,7 @@ async def list_forms(
 @forms.get("/{form_key}", summary="A web-to-lead form")
 async def get_form(form_key: str, bus: BusDep, response: Response) -> FormPublic:
     form = await bus.read(intake.get_form, form_key=form_key)
-    response.headers["ETag"] = f'"{form.version}"'
+    set_etag(response, form.version)
     return FormPublic.of(form)
 
 
@@ -138,15 +138,15 @@ async def change_form(
     body: FormUpdate,
     bus: BusDep,
     response: Response,
-    if_match: Annotated[str | None, Header()] = None,
+    if_match: IfMatch = None,
 ) -> FormPublic:
     form = await bus.execute(
         intake.change_form,
         form_key=form_key,
-        version=parse_if_match(if_match),
+        version=expected_version(if_match),
         changes=body.model_dump(exclude_unset=True),
     )
-    response.headers["ETag"] = f'"{form.version}"'
+    set_etag(response, form.version)
     return FormPublic.of(form)
 
 

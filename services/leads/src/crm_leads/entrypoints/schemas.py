@@ -192,6 +192,8 @@ class LeadPublic(BaseModel):
     converted_at: datetime | None
     account_id: UUID | None
     contact_id: UUID | None
+    merged_into: UUID | None = Field(None, description="Set once merged: the lead to read and change instead")
+    merged_at: datetime | None = None
     version: int = Field(description="Send it back in If-Match to update")
 
     @classmethod

@@ -9,16 +9,10 @@ from crm_leads.domain.account_values import PUBLIC_EMAIL_DOMAINS, AccountLink
 from crm_leads.domain.accounts import Account, Contact
 from crm_leads.service_layer.unit_of_work import LeadsUnitOfWork
 from crm_shared.auth import Principal, Role, authorize
-from crm_shared.errors import InvalidInput, PreconditionFailed
+from crm_shared.errors import InvalidInput
 
 READERS = (Role.SALES, Role.CSM, Role.SUPPORT)
 WRITERS = (Role.SALES, Role.CSM)
-
-
-def check_version(kind: str, current: int, expected: int | None) -> None:
-    """`If-Match`: the client edits the version it read, or nothing happens (412)."""
-    if expected is not None and expected != current:
-        raise PreconditionFailed(f"{kind} is at version {current}, not {expected}")
 
 
 async def create_account(*, uow: LeadsUnitOfWork, actor: Principal, data: Mapping[str, Any]) -> Account:
@@ -53,7 +47,7 @@ async def update_account(
 ) -> Account:
     authorize(actor, *WRITERS)
     account = await uow.accounts.get(account_id, for_update=True)
-    check_version("account", account.version, expected_version)
+    account.check_version(expected_version)
     if account.update(changes, by=actor.user_id):
         await uow.accounts.update(account)
     return account
@@ -89,7 +83,7 @@ async def update_contact(
 ) -> Contact:
     authorize(actor, *WRITERS)
     contact = await uow.contacts.get(contact_id, for_update=True)
-    check_version("contact", contact.version, expected_version)
+    contact.check_version(expected_version)
     await _check_accounts(uow, changes.get("accounts", ()))
     if contact.update(changes, by=actor.user_id):
         await uow.contacts.update(contact)

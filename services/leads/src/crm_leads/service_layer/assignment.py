@@ -90,8 +90,7 @@ async def change_rule(
 ) -> AssignmentRule:
     authorize(actor)
     rule = await uow.workflows.rules.get(rule_id)
-    if version is not None:
-        rule.version = version  # the update then checks the client's version (412 when stale)
+    rule.check_version(version)
     rule.change(members=members, active=active, priority=priority)
     await uow.workflows.rules.update(rule)
     return rule

@@ -22,6 +22,7 @@ from crm_leads.domain.conversion import (
 )
 from crm_leads.domain.conversion import likely_duplicates as find_duplicates
 from crm_leads.domain.events import DealRequest
+from crm_leads.domain.merge import ensure_not_merged
 from crm_leads.domain.model import Lead
 from crm_leads.service_layer.unit_of_work import LeadsUnitOfWork
 from crm_shared.auth import Principal, Role, authorize
@@ -117,7 +118,9 @@ async def convert_lead(
 
 async def _account_for(uow: LeadsUnitOfWork, lead: Lead, choice: AccountChoice) -> tuple[Account, bool]:
     if choice.existing_id is not None:
-        return await _existing(uow.accounts.get(choice.existing_id), "account.id"), False
+        existing = await _existing(uow.accounts.get(choice.existing_id), "account.id")
+        ensure_not_merged("account", existing)
+        return existing, False
     account = Account.open_from(lead)
     domain = business_domain(account.email_domain)
     # Two leads of one company converted at once must not both miss the other's new account.
@@ -146,6 +149,7 @@ async def _contact_for(
     if choice.existing_id is None:
         raise InvalidInput("contact.id", "required to link an existing contact")
     contact = await _existing(uow.contacts.get(choice.existing_id, for_update=True), "contact.id")
+    ensure_not_merged("contact", contact)
     if account.id not in {link.account_id for link in contact.accounts}:
         contact.update({"accounts": [*contact.accounts, AccountLink(account.id)]}, by=by)
         await uow.contacts.update(contact)

@@ -135,8 +135,7 @@ async def change_form(
     authorize(actor)
     changes = await _known_source(uow, actor, changes)
     form = await uow.workflows.forms.by_key(form_key)
-    if version is not None:
-        form.version = version  # the update then checks the client's version (412 when stale)
+    form.check_version(version)
     for name, value in changes.items():
         setattr(form, name, value)
     form.check()

@@ -7,9 +7,12 @@ from typing import TypeVar
 from uuid import UUID
 
 from crm_leads.adapters.account_deal_facts import DealFactRepository
+from crm_leads.adapters.account_tables import accounts, contacts
+from crm_leads.adapters.merge_links import MergeLinks
 from crm_leads.domain.accounts import Account, Contact
 from crm_leads.domain.lifecycle import CustomerState, DealRecord, DealState, ProspectState, merged
-from crm_leads.service_layer.accounts import WRITERS, check_version
+from crm_leads.domain.merge import ensure_not_merged
+from crm_leads.service_layer.accounts import WRITERS
 from crm_leads.service_layer.unit_of_work import LeadsUnitOfWork
 from crm_shared.auth import Principal, authorize
 from crm_shared.errors import NotFound
@@ -43,6 +46,7 @@ async def apply_deal_change(*, uow: LeadsUnitOfWork, incoming: DealRecord, by: s
     """Merge the event into what is known of the deal, then recompute every record it touches or left."""
     deals = DealFactRepository(uow.connection)
     known = await deals.get(incoming.deal_id)
+    incoming = await _survivors(uow, incoming)
     if incoming.account_id is None and incoming.contact_id is not None:
         # A deal of a contact who belongs to an account counts for the account too.
         contact = await _find(uow, Contact, incoming.contact_id)
@@ -57,6 +61,16 @@ async def apply_deal_change(*, uow: LeadsUnitOfWork, incoming: DealRecord, by: s
         await _recompute(uow, deals, Contact, contact_id, cause=record, by=by)
     for account_id in _ids(before.account_id, record.account_id):
         await _recompute(uow, deals, Account, account_id, cause=record, by=by)
+
+
+async def _survivors(uow: LeadsUnitOfWork, record: DealRecord) -> DealRecord:
+    """A deal naming a merged contact or account counts for its survivor (until deals re-points it)."""
+    links = MergeLinks(uow.connection)
+    contact_id = record.contact_id and await links.survivor_of(contacts, record.contact_id)
+    account_id = record.account_id and await links.survivor_of(accounts, record.account_id)
+    return replace(
+        record, contact_id=contact_id or record.contact_id, account_id=account_id or record.account_id
+    )
 
 
 def _ids(*ids: UUID | None) -> list[UUID]:
@@ -95,7 +109,8 @@ async def set_lifecycle(
     record = await _find(uow, kind, ident, for_update=True)
     if record is None:
         raise NotFound(kind.__name__.lower(), ident)
-    check_version(kind.__name__.lower(), record.version, expected_version)
+    ensure_not_merged(kind.__name__.lower(), record)
+    record.check_version(expected_version)
     deals = DealFactRepository(uow.connection)
     facts = await (deals.of_contact(ident) if kind is Contact else deals.of_account(ident))
     record.set_lifecycle(facts, prospect=prospect, customer=customer, by=actor.user_id, at=datetime.now(UTC))

@@ -11,7 +11,6 @@ from crm_leads.service_layer.assignment import assign_by_rules
 from crm_leads.service_layer.lead_inputs import prepare
 from crm_leads.service_layer.unit_of_work import LeadsUnitOfWork
 from crm_shared.auth import Principal, Role, authorize
-from crm_shared.errors import PreconditionFailed
 
 READERS = (Role.SALES, Role.CSM, Role.SUPPORT)
 WRITERS = (Role.SALES,)
@@ -167,10 +166,7 @@ async def kanban(
 async def _for_change(uow: LeadsUnitOfWork, lead_id: UUID, expected_version: int | None) -> Lead:
     """The lead, locked; a client's stale If-Match version is refused before anything changes."""
     lead = await uow.leads.get(lead_id, for_update=True)
-    if expected_version is not None and expected_version != lead.version:
-        raise PreconditionFailed(
-            f"lead {lead_id} is at version {lead.version}, not {expected_version}: reload it"
-        )
+    lead.check_version(expected_version)
     return lead
 
 

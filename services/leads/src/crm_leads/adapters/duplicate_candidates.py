@@ -1,0 +1,123 @@
+"""Duplicate candidates: a cheap SQL prefilter, served by indexes, of records that share an address,
+a number or a business email domain with the target, or whose names look alike (pg_trgm). The
+candidates are then scored in Python (domain.duplicates), which decides."""
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+from uuid import UUID
+
+from sqlalchemy import ColumnElement, Select, Table, literal, or_, select
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from crm_leads.adapters.account_tables import accounts, contacts
+from crm_leads.adapters.tables import leads
+from crm_leads.domain.duplicate_parties import account_party
+from crm_leads.domain.duplicates import FREE_MAIL_DOMAINS, MatchField, Party, company_key, email_domain, fold
+
+CANDIDATE_LIMIT = 200
+"""Enough for any real set of duplicates; bounds the scoring work on very common names."""
+
+
+@dataclass(frozen=True)
+class Candidate:
+    party: Party
+    label: str
+
+
+def _domains(party: Party) -> list[str]:
+    return sorted({d for e in party.emails if (d := email_domain(e)) and d not in FREE_MAIL_DOMAINS})
+
+
+def _like_words(text: str, column: Any) -> ColumnElement[bool]:
+    """Every word of `text` has a similar word in `column` (pg_trgm word similarity, indexed)."""
+    return literal(text).op("<%")(column)
+
+
+class DuplicateCandidates:
+    def __init__(self, connection: AsyncConnection) -> None:
+        self._connection = connection
+
+    async def leads(self, target: Party, fields: frozenset[MatchField]) -> list[Candidate]:
+        c, where = leads.c, list[ColumnElement[bool]]()
+        if MatchField.EMAIL in fields:
+            where += [c.emails.contains([{"address": e.lower()}]) for e in target.emails]
+        if MatchField.PHONE in fields:
+            where += [c.phones.contains([{"number": p}]) for p in target.phones]
+        if MatchField.EMAIL_DOMAIN in fields:
+            where += [c.search_text.like(f"%@{d}%") for d in _domains(target)]
+        name = fold(f"{target.first_name or ''} {target.last_name or ''}")
+        if MatchField.NAME in fields and name:
+            where.append(_like_words(name, c.search_text))
+        if MatchField.COMPANY in fields and (key := company_key(target.company)):
+            where.append(_like_words(key, c.search_text))
+        columns = (c.id, c.first_name, c.last_name, c.company_name, c.emails, c.phones)
+        rows = await self._rows(leads, select(*columns), target.id, where)
+        return [
+            Candidate(
+                Party(
+                    id=row.id,
+                    first_name=row.first_name,
+                    last_name=row.last_name,
+                    company=row.company_name,
+                    emails=tuple(e["address"] for e in row.emails),
+                    phones=tuple(p["number"] for p in row.phones),
+                ),
+                _label(row.first_name, row.last_name)
+                + (f" ({row.company_name})" if row.company_name else ""),
+            )
+            for row in rows
+        ]
+
+    async def contacts(self, target: Party, fields: frozenset[MatchField]) -> list[Candidate]:
+        c, where = contacts.c, list[ColumnElement[bool]]()
+        emails, phones = [e.lower() for e in target.emails], list(target.phones)
+        if MatchField.EMAIL in fields and emails:
+            where += [c.email.in_(emails), c.other_emails.overlap(emails)]
+        if MatchField.PHONE in fields and phones:
+            where += [c.phone.in_(phones), c.other_phones.overlap(phones)]
+        if MatchField.EMAIL_DOMAIN in fields and (domains := _domains(target)):
+            where.append(c.email_domain.in_(domains))
+        if MatchField.NAME in fields:
+            names = [n for n in (target.last_name, target.first_name) if n]
+            where += [c.last_name.op("%")(n) for n in names]
+        columns = (c.id, c.first_name, c.last_name, c.email, c.other_emails, c.phone, c.other_phones)
+        rows = await self._rows(contacts, select(*columns), target.id, where)
+        return [
+            Candidate(
+                Party(
+                    id=row.id,
+                    first_name=row.first_name,
+                    last_name=row.last_name,
+                    emails=tuple(_present(row.email, row.other_emails)),
+                    phones=tuple(_present(row.phone, row.other_phones)),
+                ),
+                _label(row.first_name, row.last_name),
+            )
+            for row in rows
+        ]
+
+    async def accounts(self, target: Party, fields: frozenset[MatchField]) -> list[Candidate]:
+        c, where = accounts.c, list[ColumnElement[bool]]()
+        if MatchField.EMAIL_DOMAIN in fields and (domains := _domains(target)):
+            where.append(c.email_domain.in_(domains))
+        if MatchField.COMPANY in fields and (key := company_key(target.company)):
+            where.append(_like_words(key, c.name))
+        rows = await self._rows(accounts, select(c.id, c.name, c.email_domain), target.id, where)
+        return [Candidate(account_party(row.id, row.name, row.email_domain), row.name) for row in rows]
+
+    async def _rows(
+        self, table: Table, query: Select[Any], exclude: UUID, where: list[ColumnElement[bool]]
+    ) -> list[Any]:
+        if not where:
+            return []
+        query = query.where(or_(*where), table.c.merged_into.is_(None), table.c.id != exclude)
+        return list(await self._connection.execute(query.limit(CANDIDATE_LIMIT)))
+
+
+def _present(first: str | None, others: Iterable[str]) -> list[str]:
+    return [first, *others] if first else list(others)
+
+
+def _label(*parts: str | None) -> str:
+    return " ".join(p for p in parts if p)
