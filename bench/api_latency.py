@@ -54,7 +54,7 @@ async def _create(client: httpx.AsyncClient, index: int) -> float:
         "last_name": "Lovelace",
         "company_name": "Analytical Engines",
         "email": f"ada{index}@analytical.example",
-        "source": "bench",
+        "source": "web_form",  # one of the admin-managed sources the leads service accepts
     }
     started = time.perf_counter()
     response = await client.post("/v1/leads", json=body, headers=SALES)

@@ -1,5 +1,6 @@
 """The run's JSON document (machine, parameters, measurements) and the table printed at the end."""
 
+import importlib.util
 import json
 import os
 import platform
@@ -62,6 +63,25 @@ def _git_commit() -> str | None:
     except OSError:
         return None
     return result.stdout.strip() or None
+
+
+def code_location(package: str) -> dict[str, Any]:
+    """Where `package` was imported from (a checkout, or a copy of a commit named by PYTHONPATH), and
+    how many files of its project differ from the commit when that is a git checkout."""
+    spec = importlib.util.find_spec(package)
+    if spec is None or spec.origin is None:
+        return {"path": None, "uncommitted_files": None}
+    project = Path(spec.origin).resolve().parents[2]  # <project>/src/<package>/__init__.py
+    result = subprocess.run(
+        ["git", "status", "--porcelain", "--", "."],
+        cwd=project,
+        capture_output=True,
+        text=True,
+        timeout=5,
+        check=False,
+    )
+    changed = len(result.stdout.splitlines()) if result.returncode == 0 else None
+    return {"path": str(project), "uncommitted_files": changed}
 
 
 def write(path: Path, document: dict[str, Any]) -> None:

@@ -1,6 +1,7 @@
 """Runs every benchmark once against a throwaway Kafka and PostgreSQL; writes bench/results/<UTC>.json.
 
 uv run python -m bench.run [--events 3000] [--requests 500] [--timeout-s 120]
+uv run python -m bench.run --suite leads [--leads-creates 1000] [--leads-scales 10000,1000000]
 """
 
 import argparse
@@ -12,12 +13,23 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from bench import api_latency, consumer, memory, outbox_relay, report
+from bench import (
+    api_latency,
+    consumer,
+    leads_create,
+    leads_scale,
+    leads_tables,
+    memory,
+    outbox_relay,
+    report,
+)
 from bench.stack import Stack, output_to, started_stack
 from bench.stats import row
 from crm_shared.messaging.kafka import PRODUCER_SETTINGS
 
 RESULTS = Path(__file__).resolve().parent / "results"
+DEFAULT_TIMEOUT_S = 120.0
+LEADS_TIMEOUT_S = 600.0
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -25,13 +37,19 @@ def main(argv: list[str] | None = None) -> int:
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
     RESULTS.mkdir(parents=True, exist_ok=True)
     log_path = RESULTS / f"{stamp}.log"
-    print(f"benchmarks running (about a minute); service logs in {log_path}", flush=True)
+    if args.timeout_s is None:
+        args.timeout_s = LEADS_TIMEOUT_S if args.suite == "leads" else DEFAULT_TIMEOUT_S
+    expected = "up to 10 minutes" if args.suite == "leads" else "about a minute"
+    print(f"benchmarks ({args.suite} suite) running ({expected}); service logs in {log_path}", flush=True)
     started = time.perf_counter()
     with output_to(log_path), started_stack(log_path, broker_settings=dict(args.broker_setting)) as stack:
         document = asyncio.run(_run_all(stack, args))
     document = {"started_at": stamp, **document, "duration_s": round(time.perf_counter() - started, 1)}
     report.write(RESULTS / f"{stamp}.json", document)
     print(report.table(document))
+    scale = document["measurements"].get("leads_lists_at_scale", {})
+    if "phases" in scale:
+        print("\n" + leads_tables.latency_table(scale))
     print(f"\n{document['duration_s']} s; results in {RESULTS / f'{stamp}.json'}")
     failed = [name for name, result in document["measurements"].items() if "error" in result]
     if failed:
@@ -43,7 +61,34 @@ def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m bench.run", description=__doc__)
     parser.add_argument("--events", type=_count, default=3000, help="events per throughput benchmark")
     parser.add_argument("--requests", type=_count, default=500, help="requests per HTTP endpoint")
-    parser.add_argument("--timeout-s", type=float, default=120.0, help="limit of each benchmark")
+    parser.add_argument(
+        "--suite",
+        choices=("default", "leads"),
+        default="default",
+        help="default: relay, consumer, HTTP, memory; leads: create-lead throughput, lists at scale",
+    )
+    parser.add_argument(
+        "--timeout-s", type=float, default=None, help="limit of each benchmark (120; leads suite 600)"
+    )
+    parser.add_argument("--leads-creates", type=_count, default=1000, help="POST /v1/leads per run")
+    parser.add_argument("--leads-clients", type=int, default=8, help="concurrent clients creating leads")
+    parser.add_argument(
+        "--leads-scales", type=_scales, default=[10_000, 1_000_000], help="table sizes, e.g. 10000,1000000"
+    )
+    parser.add_argument("--leads-repeats", type=_count, default=50, help="requests per list scenario")
+    parser.add_argument(
+        "--leads-budget-s", type=float, default=15.0, help="time limit of one list scenario's repeats"
+    )
+    parser.add_argument(
+        "--leads-index",
+        action="append",
+        default=[],
+        metavar="SQL",
+        help="what-if: CREATE INDEX IF NOT EXISTS ... run on the leads table after each seeding step",
+    )
+    parser.add_argument(
+        "--leads-scale-creates", type=_count, default=200, help="POST /v1/leads at each table size"
+    )
     parser.add_argument(
         "--broker-setting",
         type=_setting,
@@ -62,6 +107,13 @@ def _count(value: str) -> int:
     return count
 
 
+def _scales(value: str) -> list[int]:
+    scales = sorted({int(part) for part in value.split(",") if part.strip()})
+    if not scales or scales[0] < 1000:
+        raise argparse.ArgumentTypeError("comma-separated row counts of at least 1000")
+    return scales
+
+
 def _setting(value: str) -> tuple[str, str]:
     key, sep, setting = value.partition("=")
     if not sep or not key:
@@ -70,6 +122,8 @@ def _setting(value: str) -> tuple[str, str]:
 
 
 async def _run_all(stack: Stack, args: argparse.Namespace) -> dict[str, Any]:
+    if args.suite == "leads":
+        return await _run_leads(stack, args)
     # The consumer benchmark goes first: it needs crm.leads.events to hold only its own records.
     plan: dict[str, Callable[[], Awaitable[dict[str, Any]]]] = {
         "consumer": lambda: consumer.measure(stack, args.events),
@@ -92,6 +146,41 @@ async def _run_all(stack: Stack, args: argparse.Namespace) -> dict[str, Any]:
             "timeout_s": args.timeout_s,
             "broker_settings": dict(args.broker_setting),
             "producer_settings": PRODUCER_SETTINGS,
+        },
+        "measurements": measurements,
+    }
+
+
+async def _run_leads(stack: Stack, args: argparse.Namespace) -> dict[str, Any]:
+    plan: dict[str, Callable[[], Awaitable[dict[str, Any]]]] = {
+        "leads_create": lambda: leads_create.measure(stack, args.leads_creates, args.leads_clients),
+        "leads_lists_at_scale": lambda: leads_scale.measure(
+            stack,
+            args.leads_scales,
+            args.leads_repeats,
+            args.leads_budget_s,
+            args.leads_scale_creates,
+            args.leads_index,
+        ),
+    }
+    measurements = {name: await _bounded(run, args.timeout_s) for name, run in plan.items()}
+    own = memory.own_usage()
+    own["table"] = [row("benchmark process, peak RSS", own["vm_hwm_mib"], None, "MiB")]
+    measurements["benchmark_process_memory"] = own
+    return {
+        "machine": await report.machine_info(stack.postgres.admin_url),
+        "suite": "leads",
+        "parameters": {
+            "creates": args.leads_creates,
+            "clients": args.leads_clients,
+            "scales": args.leads_scales,
+            "repeats": args.leads_repeats,
+            "budget_s_per_scenario": args.leads_budget_s,
+            "creates_at_each_size": args.leads_scale_creates,
+            "extra_indexes": args.leads_index,
+            "timeout_s": args.timeout_s,
+            "broker_settings": dict(args.broker_setting),
+            "leads_code": report.code_location("crm_leads"),
         },
         "measurements": measurements,
     }

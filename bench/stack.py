@@ -1,12 +1,15 @@
 """The infrastructure of one run: a throwaway Kafka and PostgreSQL, and where the logs go."""
 
+import asyncio
 import contextlib
 import os
 import sys
+import time
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from crm_shared.infra import KafkaServer, PostgresServer, create_database, ensure_kafka, ensure_postgres
 from crm_shared.infra import kafka as kafka_infra
@@ -68,3 +71,25 @@ def output_to(path: Path) -> Iterator[None]:
             stream.flush()
             os.dup2(copy, fd)
             os.close(copy)
+
+
+async def settled(*, idle_share: float = 0.85, limit_s: float = 30.0) -> dict[str, Any]:
+    """Wait (up to `limit_s`) until the machine's CPUs are mostly idle over one second: the broker,
+    PostgreSQL's autovacuum or a previous benchmark's tail otherwise lands in the next figures."""
+    started = time.perf_counter()
+    while True:
+        before = _cpu_times()
+        await asyncio.sleep(1.0)
+        after = _cpu_times()
+        busy, idle = (a - b for a, b in zip(after, before, strict=True))
+        share = idle / (busy + idle) if busy + idle else 1.0
+        waited = time.perf_counter() - started
+        if share >= idle_share or waited >= limit_s:
+            return {"waited_s": round(waited, 1), "cpu_idle_share": round(share, 2)}
+
+
+def _cpu_times() -> tuple[int, int]:
+    """(busy, idle) jiffies of all CPUs since boot; iowait counts as idle."""
+    fields = [int(v) for v in Path("/proc/stat").read_text().splitlines()[0].split()[1:]]
+    idle = fields[3] + fields[4]
+    return sum(fields) - idle, idle
