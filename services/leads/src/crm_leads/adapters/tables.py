@@ -15,6 +15,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     Uuid,
+    text,
 )
 from sqlalchemy.dialects.postgresql import JSONB
 
@@ -94,8 +95,19 @@ leads = Table(
     Column("merged_at", DateTime(timezone=True)),
     Column("version", Integer, nullable=False),
     # Keyset pagination: one index per sort key, ending with the id tie-breaker.
-    Index("ix_leads_owner_id_id", "owner_id", "id"),
-    Index("ix_leads_status_rank_id", "status", "rank", "id"),
+    # Live leads only: merged ones are never listed, counted or shown on the board.
+    Index(
+        "ix_leads_owner_created", "owner_id", "created_at", "id", postgresql_where=text("merged_into IS NULL")
+    ),
+    Index("ix_leads_live_status_rank", "status", "rank", "id", postgresql_where=text("merged_into IS NULL")),
+    Index(
+        "ix_leads_owner_status_rank",
+        "owner_id",
+        "status",
+        "rank",
+        "id",
+        postgresql_where=text("merged_into IS NULL"),
+    ),
     Index("ix_leads_created_at_id", "created_at", "id"),
     Index("ix_leads_updated_at_id", "updated_at", "id"),
     Index("ix_leads_score_id", "score", "id"),
