@@ -179,3 +179,23 @@ async def test_requests_without_a_valid_token_are_refused(leads):
     assert (
         await leads.http.post("/v1/leads/0193a9a0-0000-7000-8000-000000000001/convert", json={})
     ).status_code == 401
+
+
+async def test_the_contact_keeps_the_leads_opt_outs_and_every_address(leads):
+    body = {
+        "last_name": "Quiet",
+        "company_name": "Hush",
+        "emails": [{"address": "q@hush.example", "primary": True}, {"address": "q2@hush.example"}],
+        "do_not_email": True,
+        "do_not_call": True,
+        "job_title": "Librarian",
+    }
+    created = await leads.http.post("/v1/leads", json=body, headers=SALES)
+    assert created.status_code == 201, created.text
+    response = await convert(leads, created.json(), {"account": {"confirm_new": True}})
+    assert response.status_code == 200, response.text
+    contact = (await leads.http.get(f"/v1/contacts/{response.json()['contact']['id']}", headers=SALES)).json()
+    assert (contact["do_not_email"], contact["do_not_call"]) == (True, True)
+    assert contact["job_title"] == "Librarian"
+    assert contact["email"] == "q@hush.example"
+    assert set(contact["emails"]) == {"q@hush.example", "q2@hush.example"}

@@ -91,7 +91,8 @@ async def test_a_form_creates_an_assigned_lead_then_completes_it_instead_of_dupl
     assert (lead["last_name"], lead["company_name"], lead["status"]) == ("Curie", "Radium", "to_process")
     assert (lead["owner_id"], lead["team"], lead["source"]) == ("wendy", "west", "web_form")
     submissions = (await leads.http.get(f"/v1/leads/{lead['id']}/form-submissions", headers=SALES)).json()
-    assert [(s["outcome"], s["consents"]) for s in submissions] == [
+    assert submissions["next_cursor"] is None
+    assert [(s["outcome"], s["consents"]) for s in submissions["items"]] == [
         ("updated", {"optin": False}),
         ("created", {"optin": True}),
     ]
@@ -223,3 +224,22 @@ async def test_leads_created_without_an_owner_follow_the_rules(leads):
     assert chosen.json()["owner_id"] == "sales-north"
     unruled = await leads.http.post("/v1/leads", json={"last_name": "Curie"}, headers=SALES)
     assert unruled.json()["owner_id"] == "sales-1"
+
+
+async def test_emails_the_api_would_refuse_are_refused_by_forms_too(leads):
+    await make_form(leads, "strict-email")
+    async with client_at(leads, "10.0.0.9") as web:
+        for address in ("w@%.com", "a..b@example.com", "<x>@example.com"):
+            response = await web.post(
+                "/v1/forms/strict-email/submissions", json={"nom": "X", "courriel": address}
+            )
+            assert response.status_code == 422, (address, response.text)
+            assert response.json()["errors"][0]["field"] == "body.courriel"
+
+
+async def test_form_flags_cannot_be_nulled(leads):
+    await make_form(leads, "no-null")
+    response = await leads.http.patch("/v1/forms/no-null", json={"active": None}, headers=ADMIN)
+    assert response.status_code == 422
+    assert response.json()["errors"][0]["field"] == "body.active"
+    assert (await leads.http.get("/v1/forms/no-null", headers=ADMIN)).json()["active"] is True

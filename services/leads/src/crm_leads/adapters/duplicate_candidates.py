@@ -11,6 +11,7 @@ from sqlalchemy import ColumnElement, Select, Table, literal, select, union
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from crm_leads.adapters.account_tables import accounts, contacts
+from crm_leads.adapters.lead_search import escape_like
 from crm_leads.adapters.tables import leads
 from crm_leads.domain.duplicate_parties import account_party
 from crm_leads.domain.duplicates import FREE_MAIL_DOMAINS, MatchField, Party, company_key, email_domain, fold
@@ -45,7 +46,8 @@ class DuplicateCandidates:
         if MatchField.PHONE in fields:
             where += [c.phones.contains([{"number": p}]) for p in target.phones]
         if MatchField.EMAIL_DOMAIN in fields:
-            where += [c.search_text.like(f"%@{d}%") for d in _domains(target)]
+            # A literal, not a pattern; the exact domain comparison happens in the scoring.
+            where += [c.search_text.like(f"%@{escape_like(d)}%", escape="\\") for d in _domains(target)]
         name = fold(f"{target.first_name or ''} {target.last_name or ''}")
         if MatchField.NAME in fields and name:
             where.append(_like_words(name, c.search_text))

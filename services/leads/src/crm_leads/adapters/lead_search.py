@@ -33,7 +33,7 @@ def conditions(filters: LeadFilters) -> list[ColumnElement[bool]]:
         where.append(c.key_account.is_(filters.key_account))
     if filters.text:
         # Substring match served by the trigram index on search_text.
-        where.append(c.search_text.like(literal(f"%{_escape(filters.text.lower())}%"), escape="\\"))
+        where.append(c.search_text.like(literal(f"%{escape_like(filters.text.lower())}%"), escape="\\"))
     return where
 
 
@@ -54,5 +54,6 @@ def count_by_status(filters: LeadFilters) -> Select[Any]:
     return select(leads.c.status, func.count()).where(*conditions(filters)).group_by(leads.c.status)
 
 
-def _escape(text: str) -> str:
+def escape_like(text: str) -> str:
+    """`text` as a literal inside a LIKE pattern (with ESCAPE '\\')."""
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")

@@ -46,12 +46,16 @@ class IntakeQueries:
     async def add_submission(self, **values: Any) -> None:
         await self._connection.execute(form_submissions.insert().values(**values))
 
-    async def submissions_of(self, lead_id: UUID) -> list[dict[str, Any]]:
+    async def submissions_of(self, lead_id: UUID, *, after: UUID | None, limit: int) -> list[dict[str, Any]]:
+        """Newest first, a page at a time: a public form can add submissions to a lead at will."""
         query = (
             select(form_submissions)
             .where(form_submissions.c.lead_id == lead_id)
             .order_by(form_submissions.c.id.desc())
+            .limit(limit)
         )
+        if after is not None:
+            query = query.where(form_submissions.c.id < after)
         return [row._asdict() for row in await self._connection.execute(query)]
 
     async def hit(self, *, client: str, window_start: datetime) -> int:

@@ -84,12 +84,16 @@ class Contact(LifecycleRecord):
 
     @classmethod
     def from_lead(cls, lead: Lead, account: Account | None) -> Contact:
+        """Everything the lead knew of the person, opt-outs above all, carries over."""
         return cls.create(
             last_name=lead.last_name,
             first_name=lead.first_name,
-            emails=[lead.email] if lead.email else [],
-            phones=[lead.phone] if lead.phone else [],
+            emails=[entry.address for entry in lead.emails],
+            phones=[entry.number for entry in lead.phones],
+            job_title=lead.job_title,
             language=lead.language,
+            do_not_email=lead.do_not_email,
+            do_not_call=lead.do_not_call,
             accounts=[AccountLink(account.id)] if account else [],
             lenient_phones=True,
         )

@@ -1,11 +1,12 @@
 """Web-to-lead forms: how a public submission maps to lead fields, spam traps, consents, rate limits."""
 
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 from uuid import UUID
+
+from email_validator import EmailNotValidError, validate_email
 
 from crm_leads.domain.model import Lead
 from crm_shared.domain import Aggregate
@@ -22,7 +23,6 @@ MAPPABLE_FIELDS = frozenset(
 REQUIRED_FIELDS = frozenset({"last_name", "email"})
 LANGUAGES = frozenset({"fr", "en"})
 MAX_VALUE_LENGTH = 2000
-EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s.]+$")
 
 
 @dataclass(frozen=True)
@@ -107,9 +107,11 @@ class IntakeForm(Aggregate):
         for required in sorted(REQUIRED_FIELDS):
             if required not in values:
                 raise InvalidInput(f"body.{by_lead_field[required]}", "required")
-        if not EMAIL.match(values["email"]):
-            raise InvalidInput(f"body.{by_lead_field['email']}", "not an email address")
-        values["email"] = values["email"].lower()
+        try:
+            checked = validate_email(values["email"], check_deliverability=False)
+        except EmailNotValidError as exc:
+            raise InvalidInput(f"body.{by_lead_field['email']}", "not an email address") from exc
+        values["email"] = checked.normalized.lower()
         if "language" in values and values["language"] not in LANGUAGES:
             raise InvalidInput(f"body.{by_lead_field['language']}", "fr or en")
 

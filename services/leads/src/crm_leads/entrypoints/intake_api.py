@@ -151,9 +151,14 @@ async def change_form(
 
 
 @router.get("/v1/leads/{lead_id}/form-submissions", summary="Form submissions that reached a lead")
-async def lead_submissions(lead_id: UUID, bus: BusDep) -> list[SubmissionPublic]:
-    found = await bus.read(intake.list_submissions, lead_id=lead_id)
-    return [SubmissionPublic.model_validate(row) for row in found]
+async def lead_submissions(
+    lead_id: UUID,
+    bus: BusDep,
+    cursor: str | None = None,
+    limit: Annotated[int, Query(ge=1, le=MAX_PAGE_SIZE)] = 50,
+) -> Page[SubmissionPublic]:
+    found = await bus.read(intake.list_submissions, lead_id=lead_id, after=decode_cursor(cursor), limit=limit)
+    return page_of([SubmissionPublic.model_validate(row) for row in found], limit=limit, public=lambda s: s)
 
 
 router.include_router(forms)

@@ -4,7 +4,7 @@ from datetime import datetime
 from typing import Annotated, Literal
 from uuid import UUID
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
 
 from crm_leads.domain.assignment import AssignmentRule, RuleKind
 from crm_leads.domain.intake import IntakeForm
@@ -86,7 +86,16 @@ class FormCreate(BaseModel):
 
 
 class FormUpdate(BaseModel):
+    """Settings to change; `team` and `source` may be cleared with null, the others may not."""
+
     model_config = ConfigDict(extra="forbid")
+
+    @field_validator("active", "allowed_origins")
+    @classmethod
+    def _not_null(cls, value: object) -> object:
+        if value is None:
+            raise ValueError("cannot be null")
+        return value
 
     active: bool | None = None
     team: str | None = Field(None, max_length=128)

@@ -155,10 +155,12 @@ async def list_forms(
     return await uow.workflows.forms.page(after=after, limit=limit)
 
 
-async def list_submissions(*, uow: LeadsUnitOfWork, actor: Principal, lead_id: UUID) -> list[dict[str, Any]]:
+async def list_submissions(
+    *, uow: LeadsUnitOfWork, actor: Principal, lead_id: UUID, after: UUID | None, limit: int
+) -> list[dict[str, Any]]:
     authorize(actor, *READERS)
     await uow.leads.get(lead_id)
-    return await uow.workflows.intake.submissions_of(lead_id)
+    return await uow.workflows.intake.submissions_of(lead_id, after=after, limit=limit)
 
 
 async def _known_source(uow: LeadsUnitOfWork, actor: Principal, values: dict[str, Any]) -> dict[str, Any]:
