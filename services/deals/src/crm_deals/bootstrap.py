@@ -4,6 +4,7 @@ from pathlib import Path
 
 from crm_deals.adapters.tables import metadata
 from crm_deals.config import Settings
+from crm_deals.entrypoints import pipelines_api
 from crm_deals.entrypoints.api import router
 from crm_deals.entrypoints.consumers import HANDLERS
 from crm_deals.service_layer.integration_events import translate
@@ -21,7 +22,7 @@ def definition(settings: Settings | None = None) -> ServiceDefinition[DealsUnitO
         metadata=metadata,
         uow_class=DealsUnitOfWork,
         translate=translate,
-        routers=[router],
+        routers=[router, pipelines_api.router],
         handlers=HANDLERS,
         migrations=MIGRATIONS,
     )

@@ -37,6 +37,67 @@ LEADS = [
 ]
 
 
+def _stages(*open_stages: tuple[str, int]) -> list[dict[str, object]]:
+    return [
+        *({"name": name, "probability": probability} for name, probability in open_stages),
+        {"name": "Won", "probability": 100, "kind": "won"},
+        {"name": "Lost", "probability": 0, "kind": "lost"},
+    ]
+
+
+def _pipeline(name: str, team: str, stages: list[dict[str, object]], **settings: object) -> dict[str, object]:
+    proposal = "Offer send" if any(s["name"] == "Offer send" for s in stages) else None
+    return {
+        "name": name,
+        "team": team,
+        "stages": stages,
+        "settings": {"proposal_stage": proposal, **settings},
+    }
+
+
+PIPELINES = [
+    _pipeline(
+        "SALES SQUAD",
+        "sales",
+        _stages(("À contacter", 10), ("En contact", 25), ("Offer send", 50)),
+        win_when_order_confirmed=True,
+        title_date_prefix=True,
+    ),
+    _pipeline(
+        "CLIENTS SQUAD - CSM",
+        "csm",
+        _stages(("En cours et à prolonger", 30), ("En contact", 50), ("Offer send", 70)),
+        win_when_order_confirmed=True,
+        is_renewal_pipeline=True,
+        title_date_prefix=True,
+    ),
+    _pipeline(
+        "CLIENTS SQUAD SUPPORT, ONE SHOT & MAINTENANCE",
+        "support",
+        _stages(("Demande reçue", 20), ("Chiffrage", 40), ("Offer send", 60)),
+        win_when_order_confirmed=True,
+    ),
+    _pipeline("COLD LEADS", "sales", _stages(("À recontacter", 5), ("Recontacté", 15))),
+    _pipeline("OLD PIPE", "sales", _stages(("À contacter", 10), ("Offer send", 50))),
+]
+ARCHIVED = {"OLD PIPE"}
+
+
+def load_demo_pipelines(http: httpx.Client, url: str, admin: dict[str, str]) -> int:
+    """Created through the deals API; names that already exist are skipped, so a reload adds nothing."""
+    existing = http.get(f"{url}/v1/pipelines", params={"include_archived": "true"}, headers=admin)
+    names = {p["name"] for p in existing.raise_for_status().json()}
+    created = 0
+    for pipeline in PIPELINES:
+        if pipeline["name"] in names:
+            continue
+        made = http.post(f"{url}/v1/pipelines", json=pipeline, headers=admin).raise_for_status().json()
+        if made["name"] in ARCHIVED:
+            http.post(f"{url}/v1/pipelines/{made['id']}/archive", headers=admin).raise_for_status()
+        created += 1
+    return created
+
+
 def _headers(user: str, *roles: Role) -> dict[str, str]:
     return {"Authorization": f"Bearer {issue_dev_token(AuthSettings(), user_id=user, roles=list(roles))}"}
 
@@ -50,6 +111,7 @@ def load_demo_data(stack: LocalStack) -> None:
                 json={"email": address, "name": user.title(), "language": language},
                 headers=admin,
             ).raise_for_status()
+        pipelines = load_demo_pipelines(http, stack.url("deals"), admin)
         sales = _headers("alice", Role.SALES)
         created = [
             http.post(f"{stack.url('leads')}/v1/leads", json=lead, headers=sales).raise_for_status().json()
@@ -66,4 +128,8 @@ def load_demo_data(stack: LocalStack) -> None:
             },
             headers=sales,
         ).raise_for_status()
-    print(f"crm: demo data loaded ({len(LEADS)} leads, one converted; users {', '.join(USERS)})", flush=True)
+    print(
+        f"crm: demo data loaded ({len(LEADS)} leads, one converted; {pipelines} new pipelines;"
+        f" users {', '.join(USERS)})",
+        flush=True,
+    )

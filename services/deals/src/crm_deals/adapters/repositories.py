@@ -1,15 +1,19 @@
 """Repositories of the deals service."""
 
+from dataclasses import asdict
+from datetime import UTC, datetime
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import Row, select
+from sqlalchemy import Row, delete, func, select, true, update
+from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from crm_deals.adapters.tables import deals, pipelines, stages
-from crm_deals.domain.model import Deal, DealStatus, Pipeline, Stage, StageKind
+from crm_deals.domain.model import Deal, DealStatus
+from crm_deals.domain.pipelines import SETTING_NAMES, Pipeline, PipelineSettings, Stage, StageKind
 from crm_shared.db.repository import TableRepository
-from crm_shared.errors import NotFound
+from crm_shared.errors import NotFound, PreconditionFailed
 
 
 class DealRepository(TableRepository[Deal]):
@@ -23,6 +27,24 @@ class DealRepository(TableRepository[Deal]):
         found = await self.find(select(deals).where(deals.c.lead_id == lead_id))
         return found[0] if found else None
 
+    async def count_in_stage(self, stage_id: UUID) -> int:
+        query = select(func.count()).select_from(deals).where(deals.c.stage_id == stage_id)
+        return int((await self._connection.execute(query)).scalar_one())
+
+    async def move_all(self, *, from_stage: UUID, to: Stage) -> int:
+        """Bulk move when a stage is deleted; each deal's version moves on so stale writers get a 412."""
+        result = await self._connection.execute(
+            update(deals)
+            .where(deals.c.stage_id == from_stage)
+            .values(
+                stage_id=to.id,
+                probability=to.probability,
+                updated_at=datetime.now(UTC),
+                version=deals.c.version + 1,
+            )
+        )
+        return int(result.rowcount)
+
     async def list(
         self, *, owner_id: str | None, status: DealStatus | None, after: UUID | None, limit: int
     ) -> list[Deal]:
@@ -30,13 +52,13 @@ class DealRepository(TableRepository[Deal]):
 
 
 class PipelineRepository:
-    """Pipelines are read whole, with their stages; they change through their own use cases."""
+    """Pipelines are read and written whole, with their stages; the pipeline row carries the version."""
 
     def __init__(self, connection: AsyncConnection) -> None:
         self._connection = connection
 
-    async def get(self, pipeline_id: UUID) -> Pipeline:
-        found = await self._load(pipelines.c.id == pipeline_id)
+    async def get(self, pipeline_id: UUID, *, for_update: bool = False) -> Pipeline:
+        found = await self._load(pipelines.c.id == pipeline_id, for_update=for_update)
         if not found:
             raise NotFound("pipeline", pipeline_id)
         return found[0]
@@ -47,13 +69,49 @@ class PipelineRepository:
             raise NotFound("pipeline", "default")
         return found[0]
 
-    async def all(self) -> list[Pipeline]:
-        return await self._load(pipelines.c.archived.is_(False))
+    async def all(self, *, include_archived: bool = False) -> list[Pipeline]:
+        return await self._load(true() if include_archived else pipelines.c.archived.is_(False))
 
-    async def _load(self, condition: Any) -> list[Pipeline]:
-        rows = (
-            await self._connection.execute(select(pipelines).where(condition).order_by(pipelines.c.name))
-        ).all()
+    async def name_taken(self, name: str, *, besides: UUID | None = None) -> bool:
+        query = select(pipelines.c.id).where(func.lower(pipelines.c.name) == name.lower())
+        if besides is not None:
+            query = query.where(pipelines.c.id != besides)
+        return (await self._connection.execute(query)).first() is not None
+
+    async def add(self, pipeline: Pipeline) -> None:
+        await self._connection.execute(pipelines.insert().values(**_pipeline_row(pipeline)))
+        await self._save_stages(pipeline)
+
+    async def update(self, pipeline: Pipeline) -> None:
+        """Optimistic concurrency, as for the other aggregates: the row must still be at the version read."""
+        values = _pipeline_row(pipeline) | {"version": pipeline.version + 1}
+        result = await self._connection.execute(
+            pipelines.update()
+            .where(pipelines.c.id == pipeline.id, pipelines.c.version == pipeline.version)
+            .values(**values)
+        )
+        if result.rowcount != 1:
+            raise PreconditionFailed(f"Pipeline {pipeline.id} was changed meanwhile")
+        pipeline.version += 1
+        await self._save_stages(pipeline)
+
+    async def _save_stages(self, pipeline: Pipeline) -> None:
+        kept = [s.id for s in pipeline.stages]
+        await self._connection.execute(
+            delete(stages).where(stages.c.pipeline_id == pipeline.id, stages.c.id.not_in(kept))
+        )
+        rows = [asdict(s) | {"pipeline_id": pipeline.id, "kind": s.kind.value} for s in pipeline.stages]
+        upsert = insert(stages).values(rows)
+        columns = ("name", "position", "probability", "kind")
+        await self._connection.execute(
+            upsert.on_conflict_do_update(
+                index_elements=[stages.c.id], set_={c: upsert.excluded[c] for c in columns}
+            )
+        )
+
+    async def _load(self, condition: Any, *, for_update: bool = False) -> list[Pipeline]:
+        query = select(pipelines).where(condition).order_by(pipelines.c.name)
+        rows = (await self._connection.execute(query.with_for_update() if for_update else query)).all()
         if not rows:
             return []
         stage_rows = (
@@ -63,16 +121,30 @@ class PipelineRepository:
                 .order_by(stages.c.position)
             )
         ).all()
-        return [
-            Pipeline(
-                id=r.id,
-                name=r.name,
-                currency=r.currency,
-                stages=tuple(
-                    Stage(s.id, s.name, s.position, s.probability, StageKind(s.kind))
-                    for s in stage_rows
-                    if s.pipeline_id == r.id
-                ),
-            )
-            for r in rows
-        ]
+        return [_pipeline(r, [s for s in stage_rows if s.pipeline_id == r.id]) for r in rows]
+
+
+def _pipeline(row: Row[Any], stage_rows: list[Row[Any]]) -> Pipeline:
+    return Pipeline(
+        id=row.id,
+        name=row.name,
+        currency=row.currency,
+        team=row.team,
+        archived=row.archived,
+        is_default=row.is_default,
+        version=row.version,
+        settings=PipelineSettings(**{name: getattr(row, name) for name in SETTING_NAMES}),
+        stages=tuple(Stage(s.id, s.name, s.position, s.probability, StageKind(s.kind)) for s in stage_rows),
+    )
+
+
+def _pipeline_row(pipeline: Pipeline) -> dict[str, Any]:
+    return asdict(pipeline.settings) | {
+        "id": pipeline.id,
+        "name": pipeline.name,
+        "currency": pipeline.currency,
+        "team": pipeline.team,
+        "archived": pipeline.archived,
+        "is_default": pipeline.is_default,
+        "version": pipeline.version,
+    }

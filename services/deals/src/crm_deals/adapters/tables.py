@@ -14,6 +14,13 @@ pipelines = Table(
     Column("currency", String(3), nullable=False),
     Column("is_default", Boolean, nullable=False, server_default="false"),
     Column("archived", Boolean, nullable=False, server_default="false"),
+    Column("team", String(128)),
+    # No foreign key: stages already reference pipelines, and the domain keeps it pointing at one.
+    Column("proposal_stage_id", Uuid),
+    Column("win_when_order_confirmed", Boolean, nullable=False, server_default="false"),
+    Column("is_renewal_pipeline", Boolean, nullable=False, server_default="false"),
+    Column("title_date_prefix", Boolean, nullable=False, server_default="false"),
+    Column("version", Integer, nullable=False, server_default="1"),
 )
 
 stages = Table(

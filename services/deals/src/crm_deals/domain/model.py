@@ -1,4 +1,4 @@
-"""Pipelines, stages and deals. A deal is won or lost only from an open stage, once."""
+"""Deals. A deal is won or lost only from an open stage, once. Pipelines live in `pipelines`."""
 
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -6,48 +6,18 @@ from enum import StrEnum
 from uuid import UUID
 
 from crm_deals.domain import events
+from crm_deals.domain.pipelines import Pipeline, Stage, StageKind
 from crm_shared.domain import Aggregate
 from crm_shared.errors import Conflict, InvalidInput
 from crm_shared.ids import new_id
 
-
-class StageKind(StrEnum):
-    OPEN = "open"
-    WON = "won"
-    LOST = "lost"
+__all__ = ["DEFAULT_STAGES", "Deal", "DealStatus", "Pipeline", "Stage", "StageKind"]
 
 
 class DealStatus(StrEnum):
     OPEN = "open"
     WON = "won"
     LOST = "lost"
-
-
-@dataclass(frozen=True)
-class Stage:
-    id: UUID
-    name: str
-    position: int
-    probability: int
-    kind: StageKind
-
-
-@dataclass(frozen=True)
-class Pipeline:
-    id: UUID
-    name: str
-    currency: str
-    stages: tuple[Stage, ...]
-
-    @property
-    def first_open_stage(self) -> Stage:
-        return next(s for s in sorted(self.stages, key=lambda s: s.position) if s.kind is StageKind.OPEN)
-
-    def stage_of_kind(self, kind: StageKind) -> Stage:
-        try:
-            return next(s for s in self.stages if s.kind is kind)
-        except StopIteration:
-            raise Conflict(f"pipeline {self.name} has no {kind} stage", code="pipeline_incomplete") from None
 
 
 DEFAULT_STAGES = (

@@ -1,4 +1,4 @@
-"""HTTP API of the deals service (`/v1/deals`, `/v1/pipelines`)."""
+"""HTTP API of deals (`/v1/deals`); pipelines are in `pipelines_api`."""
 
 from typing import Annotated
 from uuid import UUID
@@ -6,7 +6,7 @@ from uuid import UUID
 from fastapi import APIRouter, Query
 
 from crm_deals.domain.model import DealStatus
-from crm_deals.entrypoints.schemas import DealLose, DealPublic, PipelinePublic
+from crm_deals.entrypoints.schemas import DealLose, DealPublic
 from crm_deals.service_layer import use_cases
 from crm_shared.pagination import MAX_PAGE_SIZE, Page, decode_cursor, page_of
 from crm_shared.runtime import BusDep
@@ -45,8 +45,3 @@ async def win_deal(deal_id: UUID, bus: BusDep) -> DealPublic:
 @router.post("/deals/{deal_id}/lose", responses=CLOSE_RESPONSES)
 async def lose_deal(deal_id: UUID, body: DealLose, bus: BusDep) -> DealPublic:
     return DealPublic.of(await bus.execute(use_cases.lose_deal, deal_id=deal_id, reason=body.reason))
-
-
-@router.get("/pipelines")
-async def list_pipelines(bus: BusDep) -> list[PipelinePublic]:
-    return [PipelinePublic.of(p) for p in await bus.read(use_cases.list_pipelines)]

@@ -2,7 +2,7 @@
 
 from uuid import UUID
 
-from crm_deals.domain.model import Deal, DealStatus, Pipeline
+from crm_deals.domain.model import Deal, DealStatus
 from crm_deals.service_layer.unit_of_work import DealsUnitOfWork
 from crm_shared.auth import Principal, Role, authorize
 from crm_shared.events import Envelope
@@ -28,11 +28,6 @@ async def list_deals(
 ) -> list[Deal]:
     authorize(actor, *READERS)
     return await uow.deals.list(owner_id=owner_id, status=status, after=after, limit=limit)
-
-
-async def list_pipelines(*, uow: DealsUnitOfWork, actor: Principal) -> list[Pipeline]:
-    authorize(actor, *READERS)
-    return await uow.pipelines.all()
 
 
 async def win_deal(*, uow: DealsUnitOfWork, actor: Principal, deal_id: UUID) -> Deal:
