@@ -8,6 +8,7 @@ from uuid import UUID
 from sqlalchemy import Row, Select, delete, func, or_, select
 
 from crm_leads.adapters.account_tables import account_reference_seq, accounts, contact_accounts, contacts
+from crm_leads.adapters.lead_search import escape_like
 from crm_leads.domain.account_values import AccountLink, AccountType, Address, plain
 from crm_leads.domain.accounts import Account, Contact
 from crm_leads.domain.lifecycle import CustomerState, ProspectState
@@ -38,7 +39,7 @@ def _lifecycle(values: dict[str, Any]) -> dict[str, Any]:
 
 
 def _search(text: str) -> str:
-    return "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+    return f"%{escape_like(text)}%"
 
 
 class AccountRepository(TableRepository[Account]):

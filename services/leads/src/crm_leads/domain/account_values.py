@@ -15,12 +15,6 @@ import phonenumbers
 from crm_shared.errors import InvalidInput
 
 DEFAULT_PHONE_REGION = "FR"
-# Addresses at these providers say nothing about the person's organisation.
-PUBLIC_EMAIL_DOMAINS = frozenset(
-    {"gmail.com", "googlemail.com", "hotmail.com", "hotmail.fr", "outlook.com", "outlook.fr", "live.com",
-     "yahoo.com", "yahoo.fr", "icloud.com", "me.com", "orange.fr", "free.fr", "laposte.net", "sfr.fr",
-     "wanadoo.fr", "proton.me", "protonmail.com", "gmx.com", "gmx.fr", "aol.com"}
-)  # fmt: skip
 
 
 class AccountType(StrEnum):

@@ -1,38 +1,14 @@
 """Rules of lead conversion: which existing accounts are likely the company a lead is about."""
 
-import re
-import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from uuid import UUID
 
+from crm_leads.domain.duplicates import FREE_MAIL_DOMAINS, company_key
 from crm_leads.domain.events import DealRequest
 
-# Addresses at these domains say nothing about the company a person works for.
-FREE_MAIL_DOMAINS = frozenset(
-    {
-        "aol.com", "free.fr", "gmail.com", "gmx.com", "gmx.fr", "googlemail.com", "hotmail.com",
-        "hotmail.fr", "icloud.com", "laposte.net", "live.com", "live.fr", "me.com", "msn.com",
-        "orange.fr", "outlook.com", "outlook.fr", "proton.me", "protonmail.com", "sfr.fr",
-        "wanadoo.fr", "yahoo.com", "yahoo.fr",
-    }
-)  # fmt: skip
-LEGAL_FORMS = frozenset(
-    {
-        "ag", "bv", "co", "company", "corp", "corporation", "eurl", "gmbh", "inc", "incorporated",
-        "limited", "llc", "ltd", "plc", "sa", "sarl", "sas", "sasu", "sci", "scop", "srl",
-    }
-)  # fmt: skip
-
-
-def company_key(name: str) -> str:
-    """`Analytical Engines, S.A.S.` and `analytical engines` compare equal: no accents, case, legal form."""
-    plain = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode().lower()
-    plain = re.sub(r"(?<=\b[a-z])\.(?=[a-z]\b)", "", plain)  # s.a.s -> sas
-    words = re.findall(r"[a-z0-9]+", plain)
-    kept = [w for w in words if w not in LEGAL_FORMS]
-    return " ".join(kept or words)
+__all__ = ["FREE_MAIL_DOMAINS", "company_key"]
 
 
 def business_domain(domain: str | None) -> str | None:

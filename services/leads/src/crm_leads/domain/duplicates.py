@@ -56,11 +56,12 @@ FREE_MAIL_DOMAINS = frozenset(
         "gmx.fr",
         "protonmail.com",
         "proton.me",
+        "msn.com",
     }
 )
 LEGAL_FORMS = re.compile(
     r"\b(sas|sasu|sarl|sa|eurl|sci|snc|inc|incorporated|ltd|limited|llc|llp|plc|gmbh|ag|bv|nv|"
-    r"co|corp|corporation|company|societe|ste|group|groupe)\b"
+    r"co|corp|corporation|company|societe|ste|group|groupe|scop|srl)\b"
 )
 DEFAULT_THRESHOLD = 75.0
 
@@ -94,8 +95,10 @@ def fold(text: str | None) -> str:
 
 
 def company_key(name: str | None) -> str:
-    """Folded, without legal forms; dotted abbreviations (S.A.R.L.) are joined up first."""
-    return " ".join(LEGAL_FORMS.sub(" ", fold((name or "").replace(".", ""))).split())
+    """Folded, without legal forms; dotted abbreviations (S.A.R.L.) are joined up first. A name made
+    only of legal-form words ("Company SA") keeps them, so it still compares to something."""
+    folded = fold((name or "").replace(".", ""))
+    return " ".join(LEGAL_FORMS.sub(" ", folded).split()) or folded
 
 
 def email_domain(email: str) -> str | None:

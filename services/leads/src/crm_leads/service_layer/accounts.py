@@ -5,8 +5,9 @@ from typing import Any
 from uuid import UUID
 
 from crm_leads.adapters.account_repositories import Filters
-from crm_leads.domain.account_values import PUBLIC_EMAIL_DOMAINS, AccountLink
+from crm_leads.domain.account_values import AccountLink
 from crm_leads.domain.accounts import Account, Contact
+from crm_leads.domain.duplicates import FREE_MAIL_DOMAINS
 from crm_leads.service_layer.unit_of_work import LeadsUnitOfWork
 from crm_shared.auth import Principal, Role, authorize
 from crm_shared.errors import InvalidInput
@@ -97,7 +98,7 @@ async def related_contacts(
     authorize(actor, *READERS)
     contact = await uow.contacts.get(contact_id)
     domain = contact.email_domain
-    if domain is None or domain in PUBLIC_EMAIL_DOMAINS:
+    if domain is None or domain in FREE_MAIL_DOMAINS:
         return []
     return await uow.contacts.with_domain(domain, exclude=contact.id, after=after, limit=limit)
 
