@@ -24,14 +24,18 @@ def pipeline() -> Pipeline:
 
 
 def deal(p: Pipeline, amount: int = 1000) -> Deal:
-    opened = Deal.open(pipeline=p, title="Site", amount_minor=amount, currency="EUR", owner_id="alice")
+    opened = Deal.open(
+        pipeline=p, title="Site", amount_minor=amount, currency="EUR", owner_id="alice", by="alice"
+    )
     opened.pull_events()
     return opened
 
 
 def test_a_deal_opens_in_the_first_open_stage_with_its_probability():
     p = pipeline()
-    opened = Deal.open(pipeline=p, title="Site", amount_minor=1000, currency="EUR", owner_id="alice")
+    opened = Deal.open(
+        pipeline=p, title="Site", amount_minor=1000, currency="EUR", owner_id="alice", by="alice"
+    )
     assert opened.stage_id == p.stages[0].id
     assert opened.probability == 10
     assert isinstance(opened.pull_events()[0], events.DealCreated)
@@ -88,7 +92,13 @@ def test_won_and_lost_events_carry_the_primary_contact():
     contact = uuid.uuid4()
     for close in ("win", "lose"):
         d = Deal.open(
-            pipeline=p, title="Site", amount_minor=1, currency="EUR", owner_id="alice", contact_id=contact
+            pipeline=p,
+            title="Site",
+            amount_minor=1,
+            currency="EUR",
+            owner_id="alice",
+            contact_id=contact,
+            by="alice",
         )
         d.pull_events()
         d.win(pipeline=p, by="alice") if close == "win" else d.lose(pipeline=p, reason="budget", by="alice")

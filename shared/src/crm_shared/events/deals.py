@@ -1,12 +1,20 @@
-"""Events published by the deals service on `crm.deals.events`."""
+"""Events published by the deals service on `crm.deals.events`.
 
-from datetime import datetime
-from typing import ClassVar
+Every event carries what a subscriber needs without calling back: ids, amounts (minor units, net of VAT
+and media purchases), pipeline and stage names and kinds, owner, account and contacts; a change carries
+its before and after values. The key is the deal id, so one deal's events arrive in order.
+"""
+
+from datetime import date, datetime
+from typing import Any, ClassVar, Literal
 from uuid import UUID
 
 from pydantic import Field
 
 from crm_shared.events.base import IntegrationEvent
+
+StageKindName = Literal["open", "won", "lost"]
+CloseCause = Literal["manual", "close_request", "order_confirmed", "quote_accepted"]
 
 
 class DealCreated(IntegrationEvent):
@@ -23,6 +31,18 @@ class DealCreated(IntegrationEvent):
     account_id: UUID | None = None
     contact_id: UUID | None = None
     lead_id: UUID | None = None
+    pipeline_name: str | None = None
+    stage_name: str | None = None
+    probability: int | None = Field(None, ge=0, le=100)
+    expected_close_date: date | None = None
+    team: str | None = None
+    contact_ids: list[UUID] = Field(default_factory=list, description="Secondary contacts")
+    tags: list[str] = Field(default_factory=list)
+    follow_up_of: UUID | None = Field(None, description="The lost deal this one follows up (cold leads)")
+    recontact_on: date | None = None
+    renewal_of_contract: UUID | None = Field(None, description="The contract this deal renews")
+    created_by: str | None = None
+    created_at: datetime | None = None
 
 
 class DealWon(IntegrationEvent):
@@ -41,6 +61,13 @@ class DealWon(IntegrationEvent):
     won_at: datetime
     won_by: str
     contact_id: UUID | None = Field(None, description="The deal's primary contact")
+    contact_ids: list[UUID] = Field(default_factory=list, description="Secondary contacts")
+    pipeline_id: UUID | None = None
+    pipeline_name: str | None = None
+    from_stage_name: str | None = None
+    to_stage_name: str | None = None
+    cause: CloseCause = Field("manual", description="What closed it; `won_by` is who caused it")
+    requested_by: str | None = Field(None, description="Who asked for the win (close request)")
 
 
 class DealLost(IntegrationEvent):
@@ -57,6 +84,17 @@ class DealLost(IntegrationEvent):
     lost_at: datetime
     lost_by: str
     contact_id: UUID | None = Field(None, description="The deal's primary contact")
+    contact_ids: list[UUID] = Field(default_factory=list, description="Secondary contacts")
+    amount_minor: int | None = Field(None, ge=0)
+    currency: str | None = None
+    pipeline_id: UUID | None = None
+    pipeline_name: str | None = None
+    from_stage_name: str | None = None
+    to_stage_name: str | None = None
+    cause: CloseCause = "manual"
+    requested_by: str | None = Field(None, description="Who asked for the loss (close request)")
+    follow_up_deal_id: UUID | None = Field(None, description="The cold-leads deal opened for later")
+    recontact_on: date | None = None
 
 
 class DealReopened(IntegrationEvent):
@@ -74,3 +112,115 @@ class DealReopened(IntegrationEvent):
     to_stage: UUID
     reopened_at: datetime
     reopened_by: str
+    amount_minor: int | None = Field(None, ge=0)
+    currency: str | None = None
+    pipeline_id: UUID | None = None
+    pipeline_name: str | None = None
+    from_status: Literal["won", "lost"] | None = None
+    to_stage_name: str | None = None
+
+
+class DealStageChanged(IntegrationEvent):
+    """A deal changed stage, pipeline or both (kanban move, quote sent, pipeline change)."""
+
+    event_type: ClassVar[str] = "crm.deals.deal_stage_changed.v1"
+    subject_field: ClassVar[str] = "deal_id"
+
+    deal_id: UUID
+    title: str
+    amount_minor: int = Field(ge=0)
+    currency: str
+    owner_id: str
+    account_id: UUID | None = None
+    contact_id: UUID | None = None
+    from_pipeline: UUID
+    from_pipeline_name: str
+    to_pipeline: UUID
+    to_pipeline_name: str
+    from_stage: UUID
+    from_stage_name: str
+    to_stage: UUID
+    to_stage_name: str
+    to_stage_kind: StageKindName
+    probability: tuple[int, int] = Field(description="Probability before and after")
+    cause: Literal["moved", "pipeline_changed", "quote_sent", "stage_deleted"] = "moved"
+    changed_at: datetime
+    changed_by: str
+
+
+class DealUpdated(IntegrationEvent):
+    """Fields of a deal changed: `changed` maps each field to its [before, after] values."""
+
+    event_type: ClassVar[str] = "crm.deals.deal_updated.v1"
+    subject_field: ClassVar[str] = "deal_id"
+
+    deal_id: UUID
+    title: str
+    owner_id: str
+    account_id: UUID | None = None
+    pipeline_id: UUID
+    stage_id: UUID
+    changed: dict[str, tuple[Any, Any]]
+    updated_at: datetime
+    updated_by: str
+
+
+class DealCloseRequested(IntegrationEvent):
+    """A CSM or Support user asks Sales to mark a deal won or lost, with the signed offer."""
+
+    event_type: ClassVar[str] = "crm.deals.deal_close_requested.v1"
+    subject_field: ClassVar[str] = "deal_id"
+
+    request_id: UUID
+    deal_id: UUID
+    title: str
+    outcome: Literal["won", "lost"]
+    amount_minor: int = Field(ge=0, description="The deal's amount when asked")
+    signed_amount_minor: int | None = Field(None, ge=0)
+    currency: str
+    reason: str | None = Field(None, description="Why it was lost, for a loss")
+    owner_id: str
+    account_id: UUID | None = None
+    requested_by: str
+    requested_at: datetime
+
+
+class DealCloseRequestDecided(IntegrationEvent):
+    """Sales approved or rejected a close request; the requester is told."""
+
+    event_type: ClassVar[str] = "crm.deals.deal_close_request_decided.v1"
+    subject_field: ClassVar[str] = "deal_id"
+
+    request_id: UUID
+    deal_id: UUID
+    title: str
+    outcome: Literal["won", "lost"]
+    decision: Literal["approved", "rejected"]
+    amount_minor: int = Field(ge=0)
+    signed_amount_minor: int | None = Field(None, ge=0)
+    currency: str
+    note: str | None = None
+    owner_id: str
+    account_id: UUID | None = None
+    requested_by: str
+    decided_by: str
+    decided_at: datetime
+
+
+class DealReviewSuggested(IntegrationEvent):
+    """A deal of a prospect account was won: its other open deals deserve a look from their owners."""
+
+    event_type: ClassVar[str] = "crm.deals.deal_review_suggested.v1"
+    subject_field: ClassVar[str] = "deal_id"
+
+    deal_id: UUID
+    title: str
+    owner_id: str
+    account_id: UUID
+    pipeline_id: UUID
+    pipeline_name: str
+    stage_name: str
+    won_deal_id: UUID
+    won_deal_title: str
+    reason: str
+    suggested_at: datetime

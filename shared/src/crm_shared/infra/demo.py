@@ -77,7 +77,9 @@ PIPELINES = [
         _stages(("Demande reçue", 20), ("Chiffrage", 40), ("Offer send", 60)),
         win_when_order_confirmed=True,
     ),
-    _pipeline("COLD LEADS", "sales", _stages(("À recontacter", 5), ("Recontacté", 15))),
+    _pipeline(
+        "COLD LEADS", "sales", _stages(("À recontacter", 5), ("Recontacté", 15)), is_cold_leads_pipeline=True
+    ),
     _pipeline("OLD PIPE", "sales", _stages(("À contacter", 10), ("Offer send", 50))),
 ]
 ARCHIVED = {"OLD PIPE"}

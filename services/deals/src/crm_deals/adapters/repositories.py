@@ -1,15 +1,17 @@
 """Repositories of the deals service."""
 
+from collections.abc import Iterable
 from dataclasses import asdict
-from datetime import UTC, datetime
+from datetime import date
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import Row, delete, func, select, true, update
-from sqlalchemy.dialects.postgresql import insert
+from pydantic_core import to_jsonable_python
+from sqlalchemy import Row, Uuid, cast, delete, func, select, true
+from sqlalchemy.dialects.postgresql import ARRAY, insert
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from crm_deals.adapters.tables import deals, pipelines, stages
+from crm_deals.adapters.tables import deal_revisions, deals, pipelines, stages
 from crm_deals.domain.model import Deal, DealStatus
 from crm_deals.domain.pipelines import SETTING_NAMES, Pipeline, PipelineSettings, Stage, StageKind
 from crm_shared.db.repository import TableRepository
@@ -17,38 +19,82 @@ from crm_shared.errors import NotFound, PreconditionFailed
 
 
 class DealRepository(TableRepository[Deal]):
+    """Deals; each saved version also lands in `deal_revisions`, the deal's state as of any date."""
+
     table, kind = deals, Deal
 
     def from_row(self, row: Row[Any]) -> Deal:
         values = row._asdict()
-        return Deal(**values | {"status": DealStatus(values["status"])})
+        return Deal(
+            **values
+            | {
+                "status": DealStatus(values["status"]),
+                "contact_ids": tuple(values["contact_ids"]),
+                "tags": tuple(values["tags"]),
+            }
+        )
+
+    async def add(self, aggregate: Deal) -> None:
+        await super().add(aggregate)
+        await self._revise(aggregate)
+
+    async def update(self, aggregate: Deal) -> None:
+        await super().update(aggregate)
+        await self._revise(aggregate)
 
     async def by_lead(self, lead_id: UUID) -> Deal | None:
         found = await self.find(select(deals).where(deals.c.lead_id == lead_id))
+        return found[0] if found else None
+
+    async def by_renewal(self, contract_id: UUID, start: date) -> Deal | None:
+        query = select(deals).where(
+            deals.c.renewal_of_contract == contract_id, deals.c.renewal_start == start
+        )
+        found = await self.find(query)
         return found[0] if found else None
 
     async def count_in_stage(self, stage_id: UUID) -> int:
         query = select(func.count()).select_from(deals).where(deals.c.stage_id == stage_id)
         return int((await self._connection.execute(query)).scalar_one())
 
-    async def move_all(self, *, from_stage: UUID, to: Stage) -> int:
-        """Bulk move when a stage is deleted; each deal's version moves on so stale writers get a 412."""
-        result = await self._connection.execute(
-            update(deals)
-            .where(deals.c.stage_id == from_stage)
-            .values(
-                stage_id=to.id,
-                probability=to.probability,
-                updated_at=datetime.now(UTC),
-                version=deals.c.version + 1,
+    async def in_stage(self, stage_id: UUID, *, for_update: bool = False) -> list[Deal]:
+        query = select(deals).where(deals.c.stage_id == stage_id).order_by(deals.c.rank, deals.c.id)
+        return await self.find(query.with_for_update() if for_update else query)
+
+    async def open_of_account(self, account_id: UUID, *, besides: UUID) -> list[Deal]:
+        query = select(deals).where(
+            deals.c.account_id == account_id, deals.c.status == DealStatus.OPEN, deals.c.id != besides
+        )
+        return await self.find(query.order_by(deals.c.id).with_for_update())
+
+    async def referring_to(self, column: str, ids: Iterable[UUID]) -> list[Deal]:
+        """Deals naming any of `ids` as their account, or as a primary or secondary contact."""
+        wanted = list(ids)
+        if column == "account_id":
+            condition = deals.c.account_id.in_(wanted)
+        else:
+            condition = deals.c.contact_id.in_(wanted) | deals.c.contact_ids.overlap(
+                cast(wanted, ARRAY(Uuid))
+            )
+        return await self.find(select(deals).where(condition).order_by(deals.c.id).with_for_update())
+
+    def _row(self, aggregate: Deal) -> dict[str, Any]:
+        row = super()._row(aggregate)
+        return row | {"contact_ids": list(aggregate.contact_ids), "tags": list(aggregate.tags)}
+
+    async def _revise(self, deal: Deal) -> None:
+        await self._connection.execute(
+            deal_revisions.insert().values(
+                deal_id=deal.id,
+                version=deal.version,
+                at=deal.updated_at,
+                by=deal.updated_by,
+                pipeline_id=deal.pipeline_id,
+                stage_id=deal.stage_id,
+                status=deal.status.value,
+                snapshot=to_jsonable_python(self._row(deal)),
             )
         )
-        return int(result.rowcount)
-
-    async def list(
-        self, *, owner_id: str | None, status: DealStatus | None, after: UUID | None, limit: int
-    ) -> list[Deal]:
-        return await self.page(after=after, limit=limit, equal={"owner_id": owner_id, "status": status})
 
 
 class PipelineRepository:

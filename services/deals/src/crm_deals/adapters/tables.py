@@ -1,6 +1,26 @@
 """Tables of the deals database (plus the shared outbox and inbox, from make_metadata)."""
 
-from sqlalchemy import BigInteger, Boolean, Column, DateTime, ForeignKey, Integer, String, Table, Text, Uuid
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    Column,
+    Date,
+    DateTime,
+    Float,
+    ForeignKey,
+    Identity,
+    Index,
+    Integer,
+    LargeBinary,
+    SmallInteger,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+    Uuid,
+    text,
+)
+from sqlalchemy.dialects.postgresql import ARRAY, JSONB
 
 from crm_shared.db import make_metadata
 
@@ -20,6 +40,7 @@ pipelines = Table(
     Column("win_when_order_confirmed", Boolean, nullable=False, server_default="false"),
     Column("is_renewal_pipeline", Boolean, nullable=False, server_default="false"),
     Column("title_date_prefix", Boolean, nullable=False, server_default="false"),
+    Column("is_cold_leads_pipeline", Boolean, nullable=False, server_default="false"),
     Column("version", Integer, nullable=False, server_default="1"),
 )
 
@@ -39,20 +60,151 @@ deals = Table(
     metadata,
     Column("id", Uuid, primary_key=True),
     Column("title", String(255), nullable=False),
+    Column("description", Text),
     Column("amount_minor", BigInteger, nullable=False),
     Column("currency", String(3), nullable=False),
+    Column("best_case_minor", BigInteger),
+    Column("worst_case_minor", BigInteger),
     Column("pipeline_id", Uuid, ForeignKey("pipelines.id"), nullable=False),
-    Column("stage_id", Uuid, ForeignKey("stages.id"), nullable=False, index=True),
+    Column("stage_id", Uuid, ForeignKey("stages.id"), nullable=False),
     Column("probability", Integer, nullable=False),
-    Column("status", String(8), nullable=False, index=True),
-    Column("owner_id", String(128), nullable=False, index=True),
+    Column("probability_overridden", Boolean, nullable=False, server_default="false"),
+    Column("status", String(8), nullable=False),
+    Column("score", SmallInteger),
+    Column("expected_close_date", Date),
+    Column("owner_id", String(128), nullable=False),
+    Column("team", String(128)),
     Column("account_id", Uuid, index=True),
-    Column("contact_id", Uuid),
+    Column("contact_id", Uuid, index=True),
+    Column("contact_ids", ARRAY(Uuid), nullable=False, server_default="{}"),
     # One deal per converted lead, whatever the number of deliveries of LeadConverted.
     Column("lead_id", Uuid, unique=True),
+    Column("tags", ARRAY(String(50)), nullable=False, server_default="{}"),
     Column("lost_reason", Text),
+    Column("recontact_on", Date),
+    Column("follow_up_of", Uuid, index=True),
+    Column("renewal_of_contract", Uuid),
+    Column("renewal_start", Date),
+    Column("rank", Float, nullable=False, server_default="0"),
+    Column("needs_review", Boolean, nullable=False, server_default="false"),
+    Column("review_reason", Text),
+    Column("created_by", String(128), nullable=False),
+    Column("updated_by", String(128), nullable=False),
     Column("created_at", DateTime(timezone=True), nullable=False),
     Column("updated_at", DateTime(timezone=True), nullable=False),
+    Column("stage_entered_at", DateTime(timezone=True), nullable=False),
     Column("closed_at", DateTime(timezone=True)),
     Column("version", Integer, nullable=False),
+    # One renewal deal per contract and period, whatever the number of ContractRenewalDue deliveries.
+    UniqueConstraint("renewal_of_contract", "renewal_start", name="uq_deals_renewal"),
+    # The board: a stage's deals in kanban order.
+    Index("ix_deals_board", "stage_id", "rank", "id"),
+    Index("ix_deals_owner_status", "owner_id", "status", "id"),
+    Index("ix_deals_status_id", "status", "id"),
+    Index("ix_deals_forecast", "expected_close_date", postgresql_where=text("status = 'open'")),
+    Index("ix_deals_contact_ids", "contact_ids", postgresql_using="gin"),
+    Index("ix_deals_tags", "tags", postgresql_using="gin"),
+    Index(
+        "ix_deals_title_trgm",
+        "title",
+        postgresql_using="gin",
+        postgresql_ops={"title": "gin_trgm_ops"},
+    ),
+)
+
+# Every saved state of a deal (a snapshot per version): the deal as of any past date.
+deal_revisions = Table(
+    "deal_revisions",
+    metadata,
+    Column("id", BigInteger, Identity(), primary_key=True),
+    Column("deal_id", Uuid, nullable=False),
+    Column("version", Integer, nullable=False),
+    Column("at", DateTime(timezone=True), nullable=False),
+    Column("by", String(128), nullable=False),
+    Column("pipeline_id", Uuid, nullable=False),
+    Column("stage_id", Uuid, nullable=False),
+    Column("status", String(8), nullable=False),
+    Column("snapshot", JSONB, nullable=False),
+    UniqueConstraint("deal_id", "version", name="uq_deal_revisions_version"),
+    Index("ix_deal_revisions_at", "at"),
+)
+
+# Stage history: one period per stage a deal stood in, closed when it left.
+deal_stage_periods = Table(
+    "deal_stage_periods",
+    metadata,
+    Column("id", BigInteger, Identity(), primary_key=True),
+    Column("deal_id", Uuid, nullable=False),
+    Column("pipeline_id", Uuid, nullable=False),
+    Column("stage_id", Uuid, nullable=False),
+    Column("stage_name", String(255), nullable=False),
+    Column("stage_kind", String(8), nullable=False),
+    Column("entered_at", DateTime(timezone=True), nullable=False),
+    Column("entered_by", String(128), nullable=False),
+    Column("left_at", DateTime(timezone=True)),
+    Index("ix_deal_stage_periods_deal", "deal_id", "entered_at"),
+    Index("ix_deal_stage_periods_stage", "stage_id", "entered_at"),
+)
+
+# A CSM or Support user asks Sales to close a deal, with the signed offer.
+close_requests = Table(
+    "close_requests",
+    metadata,
+    Column("id", Uuid, primary_key=True),
+    Column("deal_id", Uuid, ForeignKey("deals.id"), nullable=False, index=True),
+    Column("outcome", String(8), nullable=False),
+    Column("status", String(10), nullable=False),
+    Column("signed_amount_minor", BigInteger),
+    Column("currency", String(3), nullable=False),
+    Column("reason", Text),
+    Column("comment", Text),
+    Column("requested_by", String(128), nullable=False),
+    Column("requested_at", DateTime(timezone=True), nullable=False),
+    Column("decided_by", String(128)),
+    Column("decided_at", DateTime(timezone=True)),
+    Column("decision_note", Text),
+    Column("version", Integer, nullable=False),
+    # One pending request per deal at a time.
+    Index(
+        "uq_close_requests_pending",
+        "deal_id",
+        unique=True,
+        postgresql_where=text("status = 'pending'"),
+    ),
+)
+
+# The signed offer of a close request, kept with it in the same transaction.
+signed_offers = Table(
+    "signed_offers",
+    metadata,
+    Column("request_id", Uuid, ForeignKey("close_requests.id"), primary_key=True),
+    Column("filename", String(255), nullable=False),
+    Column("content_type", String(128), nullable=False),
+    Column("size", Integer, nullable=False),
+    Column("sha256", String(64), nullable=False),
+    Column("content", LargeBinary, nullable=False),
+)
+
+# Read model of the leads service's accounts: prospect or customer, CSM, merges.
+accounts = Table(
+    "accounts",
+    metadata,
+    Column("id", Uuid, primary_key=True),
+    Column("name", String(255)),
+    Column("owner_id", String(128)),
+    Column("csm_id", String(128)),
+    Column("customer", String(8), nullable=False, server_default="none"),
+    Column("merged_into", Uuid),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+)
+
+# Users known to the deals service: from the verified tokens of their requests, or registered by Admin.
+users = Table(
+    "users",
+    metadata,
+    Column("id", String(128), primary_key=True),
+    Column("team", String(128)),
+    Column("roles", ARRAY(String(16)), nullable=False, server_default="{}"),
+    Column("active", Boolean, nullable=False, server_default="true"),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
 )

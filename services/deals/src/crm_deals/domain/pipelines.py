@@ -48,6 +48,7 @@ class PipelineSettings:
     win_when_order_confirmed: bool = False
     is_renewal_pipeline: bool = False
     title_date_prefix: bool = False  # titles start with YYYY/MM/DD
+    is_cold_leads_pipeline: bool = False  # where a deal lost with potential waits for its recontact date
 
 
 SETTING_NAMES = frozenset(f for f in PipelineSettings.__dataclass_fields__)
@@ -170,6 +171,9 @@ class Pipeline(Aggregate):
 
     def check_rules(self) -> None:
         _check(self.name, self.stages, self.settings)
+
+    def check_writable(self) -> None:
+        self._writable()
 
     def _writable(self) -> None:
         if self.archived:

@@ -52,8 +52,11 @@ class StagePublic(BaseModel):
 class PipelineSettingsPublic(BaseModel):
     proposal_stage_id: UUID | None = Field(description="Where a deal moves when a quote is sent")
     win_when_order_confirmed: bool
-    is_renewal_pipeline: bool
+    is_renewal_pipeline: bool = Field(
+        description="Renewal deals (from contracts nearing their end) open here"
+    )
     title_date_prefix: bool = Field(description="Deal titles start with YYYY/MM/DD")
+    is_cold_leads_pipeline: bool = Field(description="Deals lost with potential wait here to be recontacted")
 
 
 class PipelinePublic(BaseModel):
@@ -119,6 +122,7 @@ class PipelineSettingsCreate(_Input):
     win_when_order_confirmed: bool = False
     is_renewal_pipeline: bool = False
     title_date_prefix: bool = False
+    is_cold_leads_pipeline: bool = False
 
 
 class PipelineCreate(_Input):
@@ -134,6 +138,7 @@ class PipelineSettingsUpdate(_Input):
     win_when_order_confirmed: bool | None = None
     is_renewal_pipeline: bool | None = None
     title_date_prefix: bool | None = None
+    is_cold_leads_pipeline: bool | None = None
 
 
 class PipelineUpdate(_Input):

@@ -128,12 +128,15 @@ async def delete_stage(
     pipeline = await _for_change(uow, actor, pipeline_id, expected_version)
     pipeline.remove_stage(stage_id)
     target = None if move_deals_to is None else _target(pipeline, move_deals_to)
-    if await uow.deals.count_in_stage(stage_id):
+    before = await uow.pipelines.get(pipeline_id)  # still with the stage, for the deals' events
+    for deal in await uow.deals.in_stage(stage_id, for_update=True):
         if target is None:
             raise Conflict(
                 "deals are in this stage: move them first or give move_deals_to", "stage_not_empty"
             )
-        await uow.deals.move_all(from_stage=stage_id, to=target)
+        # Each deal moves through its aggregate, so subscribers see a DealStageChanged per deal.
+        deal.move(pipeline=before, stage=before.stage(target.id), by=actor.user_id, cause="stage_deleted")
+        await uow.deals.update(deal)
     await uow.pipelines.update(pipeline)
     return pipeline
 

@@ -1,15 +1,27 @@
 from typing import Self
 
+from crm_deals.adapters.directories import AccountDirectory, UserDirectory
 from crm_deals.adapters.repositories import DealRepository, PipelineRepository
+from crm_deals.adapters.stage_history import StagePeriodRepository
 from crm_shared.db import SqlUnitOfWork
 
 
 class DealsUnitOfWork(SqlUnitOfWork):
     deals: DealRepository
     pipelines: PipelineRepository
+    stage_periods: StagePeriodRepository
+    accounts: AccountDirectory
+    users: UserDirectory
 
     async def __aenter__(self) -> Self:
         await super().__aenter__()
         self.deals = DealRepository(self.connection, self.track)
         self.pipelines = PipelineRepository(self.connection)
+        self.stage_periods = StagePeriodRepository(self.connection)
+        self.accounts = AccountDirectory(self.connection)
+        self.users = UserDirectory(self.connection)
         return self
+
+    async def project(self, domain_events: list[object]) -> None:
+        """The stage history moves with the deals, in the same transaction."""
+        await self.stage_periods.record(domain_events)

@@ -2,11 +2,16 @@
 
 from uuid import UUID
 
-from crm_deals.domain.model import Deal, DealStatus
+import structlog
+
+from crm_deals.domain.model import Deal, DealStatus, Pipeline, Stage, StageKind
 from crm_deals.service_layer.unit_of_work import DealsUnitOfWork
 from crm_shared.auth import Principal, Role, authorize
+from crm_shared.errors import NotFound
 from crm_shared.events import Envelope
 from crm_shared.events.leads import LeadConverted
+
+log = structlog.get_logger()
 
 READERS = (Role.SALES, Role.CSM, Role.SUPPORT)
 CLOSERS = (Role.SALES,)  # only Sales (and Admin) mark deals won or lost
@@ -27,13 +32,18 @@ async def list_deals(
     limit: int,
 ) -> list[Deal]:
     authorize(actor, *READERS)
-    return await uow.deals.list(owner_id=owner_id, status=status, after=after, limit=limit)
+    return await uow.deals.page(after=after, limit=limit, equal={"owner_id": owner_id, "status": status})
 
 
 async def win_deal(*, uow: DealsUnitOfWork, actor: Principal, deal_id: UUID) -> Deal:
     authorize(actor, *CLOSERS)
     deal = await uow.deals.get(deal_id, for_update=True)
-    deal.win(pipeline=await uow.pipelines.get(deal.pipeline_id), by=actor.user_id)
+    account = await uow.accounts.get(deal.account_id) if deal.account_id else None
+    deal.win(
+        pipeline=await uow.pipelines.get(deal.pipeline_id),
+        by=actor.user_id,
+        csm_id=account.csm_id if account else None,
+    )
     await uow.deals.update(deal)
     return deal
 
@@ -49,17 +59,42 @@ async def lose_deal(*, uow: DealsUnitOfWork, actor: Principal, deal_id: UUID, re
 async def open_deal_for_converted_lead(
     event: LeadConverted, *, uow: DealsUnitOfWork, envelope: Envelope
 ) -> None:
-    """Flow 1: the deal asked for at conversion, once per lead (the inbox and a unique lead id)."""
+    """Flow 1: the deal asked for at conversion, once per lead (the inbox and a unique lead id).
+
+    In the pipeline and stage the converting user chose; the default pipeline when none was chosen or
+    the chosen one can no longer take deals (the deal is never dropped for that).
+    """
     if event.deal is None or await uow.deals.by_lead(event.lead_id) is not None:
         return
+    asked = event.deal
+    pipeline, stage = await _conversion_target(uow, asked.pipeline_id, asked.stage_id)
     deal = Deal.open(
-        pipeline=await uow.pipelines.default(),
-        title=event.deal.title,
-        amount_minor=event.deal.amount_minor,
-        currency=event.deal.currency,
-        owner_id=event.deal.owner_id,
+        pipeline=pipeline,
+        stage=stage,
+        by=event.converted_by,
+        lead_id=event.lead_id,
+        title=asked.title,
+        amount_minor=asked.amount_minor,
+        currency=asked.currency,
+        owner_id=asked.owner_id,
+        expected_close_date=asked.expected_close_date,
         account_id=event.account_id,
         contact_id=event.contact_id,
-        lead_id=event.lead_id,
     )
     await uow.deals.add(deal)
+
+
+async def _conversion_target(
+    uow: DealsUnitOfWork, pipeline_id: UUID | None, stage_id: UUID | None
+) -> tuple[Pipeline, Stage | None]:
+    if pipeline_id is not None:
+        try:
+            pipeline = await uow.pipelines.get(pipeline_id)
+        except NotFound:
+            log.warning("deals.conversion_pipeline_unknown", pipeline_id=str(pipeline_id))
+        else:
+            stage = next((s for s in pipeline.stages if s.id == stage_id), None)
+            if not pipeline.archived and (stage is None or stage.kind is StageKind.OPEN):
+                return pipeline, stage
+            log.warning("deals.conversion_pipeline_refused", pipeline_id=str(pipeline_id))
+    return await uow.pipelines.default(), None
