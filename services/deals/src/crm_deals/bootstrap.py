@@ -4,7 +4,7 @@ from pathlib import Path
 
 from crm_deals.adapters.tables import metadata
 from crm_deals.config import Settings
-from crm_deals.entrypoints import pipelines_api
+from crm_deals.entrypoints import close_requests_api, pipelines_api, reports_api, users_api, views_api
 from crm_deals.entrypoints.api import router
 from crm_deals.entrypoints.consumers import HANDLERS
 from crm_deals.service_layer.integration_events import translate
@@ -22,7 +22,14 @@ def definition(settings: Settings | None = None) -> ServiceDefinition[DealsUnitO
         metadata=metadata,
         uow_class=DealsUnitOfWork,
         translate=translate,
-        routers=[router, pipelines_api.router],
+        routers=[
+            router,
+            views_api.router,
+            pipelines_api.router,
+            close_requests_api.router,
+            reports_api.router,
+            users_api.router,
+        ],
         handlers=HANDLERS,
         migrations=MIGRATIONS,
     )

@@ -15,7 +15,7 @@ from crm_deals.adapters.tables import deal_revisions, deals, pipelines, stages
 from crm_deals.domain.model import Deal, DealStatus
 from crm_deals.domain.pipelines import SETTING_NAMES, Pipeline, PipelineSettings, Stage, StageKind
 from crm_shared.db.repository import TableRepository
-from crm_shared.errors import NotFound, PreconditionFailed
+from crm_shared.errors import Conflict, NotFound, PreconditionFailed
 
 
 class DealRepository(TableRepository[Deal]):
@@ -113,6 +113,24 @@ class PipelineRepository:
         found = await self._load(pipelines.c.is_default.is_(True))
         if not found:
             raise NotFound("pipeline", "default")
+        return found[0]
+
+    async def cold_leads(self) -> Pipeline:
+        """Where deals lost with potential wait; the first by name when several are flagged."""
+        found = await self._load(
+            pipelines.c.is_cold_leads_pipeline.is_(True) & pipelines.c.archived.is_(False)
+        )
+        if not found:
+            raise Conflict(
+                "no pipeline takes cold leads: flag one in its settings", code="no_cold_leads_pipeline"
+            )
+        return found[0]
+
+    async def renewals(self) -> Pipeline:
+        """Where renewal deals open; the first by name when several are flagged."""
+        found = await self._load(pipelines.c.is_renewal_pipeline.is_(True) & pipelines.c.archived.is_(False))
+        if not found:
+            raise Conflict("no pipeline takes renewals: flag one in its settings", code="no_renewal_pipeline")
         return found[0]
 
     async def all(self, *, include_archived: bool = False) -> list[Pipeline]:

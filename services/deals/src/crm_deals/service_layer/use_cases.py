@@ -4,7 +4,8 @@ from uuid import UUID
 
 import structlog
 
-from crm_deals.domain.model import Deal, DealStatus, Pipeline, Stage, StageKind
+from crm_deals.domain.model import Deal, Pipeline, Stage, StageKind
+from crm_deals.service_layer import closing
 from crm_deals.service_layer.unit_of_work import DealsUnitOfWork
 from crm_shared.auth import Principal, Role, authorize
 from crm_shared.errors import NotFound
@@ -22,37 +23,17 @@ async def get_deal(*, uow: DealsUnitOfWork, actor: Principal, deal_id: UUID) -> 
     return await uow.deals.get(deal_id)
 
 
-async def list_deals(
-    *,
-    uow: DealsUnitOfWork,
-    actor: Principal,
-    owner_id: str | None,
-    status: DealStatus | None,
-    after: UUID | None,
-    limit: int,
-) -> list[Deal]:
-    authorize(actor, *READERS)
-    return await uow.deals.page(after=after, limit=limit, equal={"owner_id": owner_id, "status": status})
-
-
 async def win_deal(*, uow: DealsUnitOfWork, actor: Principal, deal_id: UUID) -> Deal:
     authorize(actor, *CLOSERS)
     deal = await uow.deals.get(deal_id, for_update=True)
-    account = await uow.accounts.get(deal.account_id) if deal.account_id else None
-    deal.win(
-        pipeline=await uow.pipelines.get(deal.pipeline_id),
-        by=actor.user_id,
-        csm_id=account.csm_id if account else None,
-    )
-    await uow.deals.update(deal)
+    await closing.win(uow, deal, by=actor.user_id)
     return deal
 
 
 async def lose_deal(*, uow: DealsUnitOfWork, actor: Principal, deal_id: UUID, reason: str) -> Deal:
     authorize(actor, *CLOSERS)
     deal = await uow.deals.get(deal_id, for_update=True)
-    deal.lose(pipeline=await uow.pipelines.get(deal.pipeline_id), reason=reason, by=actor.user_id)
-    await uow.deals.update(deal)
+    await closing.lose(uow, deal, reason=reason, by=actor.user_id)
     return deal
 
 

@@ -5,20 +5,17 @@ Rows are numbered as a spreadsheet shows them: the header is row 1, the first re
 
 import csv
 import io
-import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from crm_shared.errors import InvalidInput
+from crm_shared.http.csv_cells import BOM, CONTROL, FORMULA_START, csv_lines, neutralise, unquote
+
+__all__ = ["BOM", "CONTROL", "FORMULA_START", "CsvTable", "csv_lines", "neutralise", "read_csv", "unquote"]
 
 MAX_BYTES = 5 * 1024 * 1024
 MAX_ROWS = 10_000
-BOM = "\ufeff"
-"""Exports start with it so that spreadsheet tools read them as UTF-8."""
 DELIMITERS = ",;\t"
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
-"""Control characters other than tab and line breaks, which cells may hold."""
 
 
 @dataclass(frozen=True)
@@ -73,27 +70,3 @@ def _columns(header: Sequence[str]) -> list[str]:
     if repeated:
         raise InvalidInput("file", f"columns named twice: {', '.join(repeated)}")
     return columns
-
-
-def unquote(cell: str) -> str:
-    """Undo the export's neutralisation: `'=1+2` reads back as `=1+2`, `'+33...` as `+33...`."""
-    if len(cell) > 1 and cell[0] == "'" and cell[1] in FORMULA_START:
-        return cell[1:]
-    return cell
-
-
-def neutralise(cell: str) -> str:
-    """A cell a spreadsheet shows as text: control characters dropped; a cell that would start a
-    formula (`=`, `+`, `-`, `@`, tab, carriage return, also after spaces) gets a leading quote."""
-    text = CONTROL.sub("", cell)
-    if text.startswith(FORMULA_START) or text.lstrip(" ").startswith(FORMULA_START):
-        return "'" + text
-    return text
-
-
-def csv_lines(rows: Iterable[Sequence[str]]) -> str:
-    """RFC 4180 lines (CRLF, quoted where needed) of neutralised cells."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerows([neutralise(cell) for cell in row] for row in rows)
-    return buffer.getvalue()

@@ -1,0 +1,5 @@
+"""Users known to the deals service (deal owners)."""
+
+from fastapi import APIRouter
+
+router = APIRouter(prefix="/v1", tags=["users"])
