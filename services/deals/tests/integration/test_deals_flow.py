@@ -46,10 +46,11 @@ def lead_converted(amount: int = 500_000) -> LeadConverted:
 
 async def wait_for_deal(service: RunningService, lead_id: uuid.UUID) -> dict:
     for _ in range(100):
-        page = (await service.http.get("/v1/deals?limit=200", headers=SALES)).json()
-        found = [d for d in page["items"] if d["lead_id"] == str(lead_id)]
-        if found:
-            return found[0]
+        async with service.runtime.engine.connect() as connection:
+            found = await connection.execute(select(deals.c.id).where(deals.c.lead_id == lead_id))
+            deal_id = found.scalar_one_or_none()
+        if deal_id is not None:
+            return (await service.http.get(f"/v1/deals/{deal_id}", headers=SALES)).json()
         await asyncio.sleep(0.2)
     raise AssertionError(f"no deal for lead {lead_id}")
 

@@ -23,6 +23,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import ARRAY, JSONB
 
 from crm_shared.db import make_metadata
+from crm_shared.http.idempotency import define_idempotency_table
 
 metadata = make_metadata()
 
@@ -208,3 +209,6 @@ users = Table(
     Column("active", Boolean, nullable=False, server_default="true"),
     Column("updated_at", DateTime(timezone=True), nullable=False),
 )
+
+# Idempotency-Key of POST /v1/deals: the first answer, replayed to a retry.
+idempotency_keys = define_idempotency_table(metadata)

@@ -180,6 +180,7 @@ class Deal(Aggregate):
         """To another pipeline: the given stage, else the open stage of the same name or position."""
         if target.id == source.id:
             raise InvalidInput("pipeline_id", "the deal is already in this pipeline")
+        self._check_open()
         stage = stage or mapped_stage(source.stage(self.stage_id), source, target)
         self._check_movable(target, stage)
         source.check_writable()
@@ -355,9 +356,12 @@ class Deal(Aggregate):
         if target.settings.title_date_prefix and stage.id == target.settings.proposal_stage_id:
             self.update({"title": dated_title(self.title, self.updated_at.date())}, by=by)
 
-    def _check_movable(self, pipeline: Pipeline, stage: Stage) -> None:
+    def _check_open(self) -> None:
         if self.status is not DealStatus.OPEN:
             raise Conflict(f"deal {self.id} is {self.status}: reopen it first", code="deal_closed")
+
+    def _check_movable(self, pipeline: Pipeline, stage: Stage) -> None:
+        self._check_open()
         pipeline.check_writable()
         pipeline.stage(stage.id)
         if stage.kind is not StageKind.OPEN:

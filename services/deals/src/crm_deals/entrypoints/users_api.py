@@ -1,5 +1,67 @@
-"""Users known to the deals service (deal owners)."""
+"""Users known to the deals service (deal owners), and the bus that records every writing caller."""
 
-from fastapi import APIRouter
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Path, Request
+from pydantic import BaseModel, ConfigDict, Field
+
+from crm_deals.adapters.directories import KnownUser
+from crm_deals.service_layer import users
+from crm_deals.service_layer.users import RecordingBus
+from crm_shared.auth import CurrentUser, Role
+from crm_shared.runtime import get_bus, get_runtime
 
 router = APIRouter(prefix="/v1", tags=["users"])
+UserId = Annotated[str, Path(min_length=1, max_length=128)]
+
+
+def recording_bus(request: Request, actor: CurrentUser) -> RecordingBus:
+    """The service's bus, whose writes also record the caller in the users directory."""
+    context = get_bus(request, actor).context
+    return RecordingBus(uow_factory=get_runtime(request).uow, actor=actor, context=context)
+
+
+BusDep = Annotated[RecordingBus, Depends(recording_bus)]
+
+
+class UserPublic(BaseModel):
+    id: str
+    team: str | None
+    roles: list[Role]
+    active: bool = Field(description="Inactive users can no longer be given deals")
+
+    @classmethod
+    def of(cls, user: KnownUser) -> "UserPublic":
+        return cls(id=user.id, team=user.team, roles=[Role(r) for r in user.roles], active=user.active)
+
+
+class UserPut(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    team: str | None = Field(max_length=128)
+    roles: list[Role] = Field(max_length=4)
+    active: bool
+
+
+@router.get("/users", summary="Users known to deals: seen in requests, or registered by Admin")
+async def list_users(bus: BusDep) -> list[UserPublic]:
+    return [UserPublic.of(u) for u in await bus.read(users.list_users)]
+
+
+@router.get("/users/{user_id}", summary="One known user")
+async def get_user(user_id: UserId, bus: BusDep) -> UserPublic:
+    return UserPublic.of(await bus.read(users.get_user, user_id=user_id))
+
+
+@router.put(
+    "/users/{user_id}",
+    summary="Register or change a user (admin)",
+    description="A user's own later requests refresh their team and roles from their token; "
+    "`active: false` stays until Admin changes it, and keeps new deals from being given to them.",
+    responses={403: {"description": "Only admin"}},
+)
+async def put_user(user_id: UserId, body: UserPut, bus: BusDep) -> UserPublic:
+    user = await bus.execute(
+        users.put_user, user_id=user_id, team=body.team, roles=body.roles, active=body.active
+    )
+    return UserPublic.of(user)

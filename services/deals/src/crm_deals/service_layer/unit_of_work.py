@@ -1,5 +1,6 @@
 from typing import Self
 
+from crm_deals.adapters.close_requests import CloseRequestRepository
 from crm_deals.adapters.directories import AccountDirectory, UserDirectory
 from crm_deals.adapters.repositories import DealRepository, PipelineRepository
 from crm_deals.adapters.stage_history import StagePeriodRepository
@@ -12,6 +13,7 @@ class DealsUnitOfWork(SqlUnitOfWork):
     stage_periods: StagePeriodRepository
     accounts: AccountDirectory
     users: UserDirectory
+    close_requests: CloseRequestRepository
 
     async def __aenter__(self) -> Self:
         await super().__aenter__()
@@ -20,6 +22,7 @@ class DealsUnitOfWork(SqlUnitOfWork):
         self.stage_periods = StagePeriodRepository(self.connection)
         self.accounts = AccountDirectory(self.connection)
         self.users = UserDirectory(self.connection)
+        self.close_requests = CloseRequestRepository(self.connection, self.track)
         return self
 
     async def project(self, domain_events: list[object]) -> None:

@@ -11,6 +11,9 @@ LANGUAGES: tuple[Language, ...] = ("fr", "en")
 DEAL_WON = "deal_won"
 CASE_ACKNOWLEDGEMENT = "case_acknowledgement"
 CONTRACT_RENEWAL = "contract_renewal"
+CLOSE_REQUESTED = "close_requested"
+CLOSE_REQUEST_APPROVED = "close_request_approved"
+CLOSE_REQUEST_REJECTED = "close_request_rejected"
 
 
 @dataclass(frozen=True)
@@ -61,7 +64,64 @@ TEMPLATES: Mapping[str, Template] = {
             "du CRM.\n",
         },
     ),
+    CLOSE_REQUESTED: Template(
+        subject={
+            "en": "Close request: {title} ({outcome})",
+            "fr": "Demande de clôture : {title} ({outcome})",
+        },
+        body={
+            "en": "{greeting}\n\n{requested_by} asks to close the deal \u201c{title}\u201d as {outcome}, "
+            "with the signed offer.{details}\n\nSales approves or rejects the request in the CRM.\n\n"
+            "This is an automatic message from the CRM.\n",
+            "fr": "{greeting}\n\n{requested_by} demande la clôture de l\u2019affaire \u00ab {title} \u00bb "
+            "({outcome}), avec l\u2019offre signée.{details}\n\nL\u2019équipe commerciale accepte ou refuse "
+            "la demande dans le CRM.\n\nCeci est un message automatique du CRM.\n",
+        },
+    ),
+    CLOSE_REQUEST_APPROVED: Template(
+        subject={
+            "en": "Close request approved: {title}",
+            "fr": "Demande de clôture acceptée : {title}",
+        },
+        body={
+            "en": "{greeting}\n\nYour request to close the deal \u201c{title}\u201d as {outcome} was "
+            "approved on {decided_on}: the deal is now {outcome}.{note}\n\n"
+            "This is an automatic message from the CRM.\n",
+            "fr": "{greeting}\n\nVotre demande de clôture de l\u2019affaire \u00ab {title} \u00bb "
+            "({outcome}) a été acceptée le {decided_on} : l\u2019affaire est désormais {outcome}.{note}"
+            "\n\nCeci est un message automatique du CRM.\n",
+        },
+    ),
+    CLOSE_REQUEST_REJECTED: Template(
+        subject={
+            "en": "Close request rejected: {title}",
+            "fr": "Demande de clôture refusée : {title}",
+        },
+        body={
+            "en": "{greeting}\n\nYour request to close the deal \u201c{title}\u201d as {outcome} was "
+            "rejected on {decided_on}.{note}\n\nThe deal stays open; you may send a new request.\n\n"
+            "This is an automatic message from the CRM.\n",
+            "fr": "{greeting}\n\nVotre demande de clôture de l\u2019affaire \u00ab {title} \u00bb "
+            "({outcome}) a été refusée le {decided_on}.{note}\n\nL\u2019affaire reste ouverte ; vous "
+            "pouvez envoyer une nouvelle demande.\n\nCeci est un message automatique du CRM.\n",
+        },
+    ),
 }
+
+# Pieces of the close request mails, filled in before the template (a user's text is never re-expanded).
+OUTCOMES: Mapping[Language, Mapping[str, str]] = {
+    "en": {"won": "won", "lost": "lost"},
+    "fr": {"won": "gagnée", "lost": "perdue"},
+}
+DECISION_NOTE: Mapping[Language, str] = {
+    "en": "\n\nNote from Sales: {note}",
+    "fr": "\n\nRemarque de l\u2019équipe commerciale : {note}",
+}
+SIGNED_AMOUNT: Mapping[Language, str] = {
+    "en": "\n\nSigned amount: {signed} (deal amount: {amount}, net of VAT and media purchases).",
+    "fr": "\n\nMontant signé : {signed} (montant de l\u2019affaire : {amount}, hors TVA et achats média).",
+}
+LOSS_REASON: Mapping[Language, str] = {"en": "\n\nReason: {reason}", "fr": "\n\nMotif : {reason}"}
 
 GREETINGS: Mapping[Language, tuple[str, str]] = {
     "en": ("Hello {name},", "Hello,"),

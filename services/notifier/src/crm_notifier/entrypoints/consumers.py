@@ -3,11 +3,11 @@
 from collections.abc import Mapping
 from functools import partial
 
-from crm_notifier.service_layer import use_cases
+from crm_notifier.service_layer import close_requests, use_cases
 from crm_notifier.service_layer.notifications import MailDefaults
 from crm_shared.events import IntegrationEvent
 from crm_shared.events.cases import CaseOpened
-from crm_shared.events.deals import DealWon
+from crm_shared.events.deals import DealCloseRequestDecided, DealCloseRequested, DealWon
 from crm_shared.events.quotes import ContractCreated
 from crm_shared.messaging.consumer import Handler
 
@@ -15,6 +15,8 @@ from crm_shared.messaging.consumer import Handler
 def handlers(defaults: MailDefaults) -> Mapping[type[IntegrationEvent], Handler]:
     return {
         DealWon: partial(use_cases.notify_deal_won, defaults=defaults),
+        DealCloseRequested: partial(close_requests.notify_close_requested, defaults=defaults),
+        DealCloseRequestDecided: partial(close_requests.notify_close_request_decided, defaults=defaults),
         CaseOpened: partial(use_cases.acknowledge_case, defaults=defaults),
         ContractCreated: use_cases.schedule_contract_renewal,
     }
