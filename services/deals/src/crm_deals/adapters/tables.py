@@ -111,6 +111,22 @@ deals = Table(
         postgresql_using="gin",
         postgresql_ops={"title": "gin_trgm_ops"},
     ),
+    Index(
+        "ix_deals_description_trgm",
+        "description",
+        postgresql_using="gin",
+        postgresql_ops={"description": "gin_trgm_ops"},
+    ),
+    # Lists sorted by creation or change, and exports walking the whole table in batches.
+    Index("ix_deals_created", "created_at", "id"),
+    Index("ix_deals_updated", "updated_at", "id"),
+    # Board totals read from the index alone.
+    Index(
+        "ix_deals_board_totals", "stage_id", "currency", postgresql_include=["amount_minor", "probability"]
+    ),
+    # Deals without a close date sort last both ways.
+    Index("ix_deals_close_asc", text("coalesce(expected_close_date, 'infinity'::date)"), "id"),
+    Index("ix_deals_close_desc", text("coalesce(expected_close_date, '-infinity'::date)"), "id"),
 )
 
 # Every saved state of a deal (a snapshot per version): the deal as of any past date.
