@@ -158,7 +158,13 @@ async def calls(service: RunningService) -> list[Call]:
         Call("POST", "/v1/close-requests/{request_id}/reject", SALES, f"{r}/reject", json={"note": "no"}),
         # Only the requester (here the CSM user) withdraws a request.
         Call("POST", "/v1/close-requests/{request_id}/cancel", frozenset({"admin", "csm"}), f"{r}/cancel"),
-        Call("PUT", "/v1/users/{user_id}", frozenset({"admin"}), u, json={"team": "t", "roles": ["sales"], "active": True}),
+        Call(
+            "PUT",
+            "/v1/users/{user_id}",
+            frozenset({"admin"}),
+            u,
+            json={"team": "t", "roles": ["sales"], "active": True},
+        ),
     ]
 
 

@@ -127,6 +127,8 @@ deals = Table(
     # Deals without a close date sort last both ways.
     Index("ix_deals_close_asc", text("coalesce(expected_close_date, 'infinity'::date)"), "id"),
     Index("ix_deals_close_desc", text("coalesce(expected_close_date, '-infinity'::date)"), "id"),
+    # Won/lost reports by closing date.
+    Index("ix_deals_closed", "closed_at", postgresql_where=text("status IN ('won', 'lost')")),
 )
 
 # Every saved state of a deal (a snapshot per version): the deal as of any past date.
@@ -161,6 +163,8 @@ deal_stage_periods = Table(
     Column("left_at", DateTime(timezone=True)),
     Index("ix_deal_stage_periods_deal", "deal_id", "entered_at"),
     Index("ix_deal_stage_periods_stage", "stage_id", "entered_at"),
+    # Conversion reports and snapshots of one pipeline.
+    Index("ix_deal_stage_periods_pipeline", "pipeline_id", "entered_at"),
 )
 
 # A CSM or Support user asks Sales to close a deal, with the signed offer.
