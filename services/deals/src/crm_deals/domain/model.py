@@ -12,6 +12,7 @@ from enum import StrEnum
 from typing import Any
 from uuid import UUID
 
+from crm_deals.domain import deal_records as records
 from crm_deals.domain import events
 from crm_deals.domain.deal_values import check_consistency, checked, dated_title, has_date_prefix
 from crm_deals.domain.pipelines import Pipeline, Stage, StageKind
@@ -127,7 +128,7 @@ class Deal(Aggregate):
             **fields,
         )
         deal._check_consistency()
-        deal.record(deal._created(pipeline, stage))
+        deal.record(records.created(deal, pipeline, stage))
         return deal
 
     def update(self, changes: Mapping[str, Any], *, by: str, stage: Stage | None = None) -> bool:
@@ -199,23 +200,7 @@ class Deal(Aggregate):
         won, before = pipeline.stage_of_kind(StageKind.WON), pipeline.stage(self.stage_id)
         self._close(won, DealStatus.WON, by)
         self.record(
-            events.DealWon(
-                **self._parties(),
-                amount_minor=self.amount_minor,
-                currency=self.currency,
-                contact_ids=list(self.contact_ids),
-                csm_id=csm_id,
-                pipeline_id=pipeline.id,
-                pipeline_name=pipeline.name,
-                from_stage=before.id,
-                from_stage_name=before.name,
-                to_stage=won.id,
-                to_stage_name=won.name,
-                won_at=self.updated_at,
-                won_by=by,
-                cause=cause,
-                requested_by=requested_by,
-            )
+            records.won(self, pipeline, before, cause=cause, requested_by=requested_by, csm_id=csm_id)
         )
 
     def lose(
@@ -236,25 +221,7 @@ class Deal(Aggregate):
         self.lost_reason = reason.strip()
         self.recontact_on = follow_up.recontact_on if follow_up else self.recontact_on
         self.record(
-            events.DealLost(
-                **self._parties(),
-                amount_minor=self.amount_minor,
-                currency=self.currency,
-                contact_ids=list(self.contact_ids),
-                pipeline_id=pipeline.id,
-                pipeline_name=pipeline.name,
-                from_stage=before.id,
-                from_stage_name=before.name,
-                to_stage=lost.id,
-                to_stage_name=lost.name,
-                reason=self.lost_reason,
-                lost_at=self.updated_at,
-                lost_by=by,
-                cause=cause,
-                requested_by=requested_by,
-                follow_up_deal_id=follow_up.id if follow_up else None,
-                recontact_on=follow_up.recontact_on if follow_up else None,
-            )
+            records.lost(self, pipeline, before, cause=cause, requested_by=requested_by, follow_up=follow_up)
         )
 
     def reopen(self, *, pipeline: Pipeline, stage: Stage | None, by: str) -> None:
@@ -270,19 +237,7 @@ class Deal(Aggregate):
         self.probability = self.probability if self.probability_overridden else stage.probability
         self._touch(by, entered=True)
         self.record(
-            events.DealReopened(
-                **self._parties(),
-                amount_minor=self.amount_minor,
-                currency=self.currency,
-                pipeline_id=pipeline.id,
-                pipeline_name=pipeline.name,
-                from_status="won" if from_status is DealStatus.WON else "lost",
-                from_stage=before,
-                to_stage=stage.id,
-                to_stage_name=stage.name,
-                reopened_at=self.updated_at,
-                reopened_by=by,
-            )
+            records.reopened(self, pipeline, before, "won" if from_status is DealStatus.WON else "lost")
         )
 
     def repoint(self, *, field: str, merged: set[UUID], survivor: UUID, by: str) -> bool:
@@ -302,21 +257,7 @@ class Deal(Aggregate):
             return
         self.needs_review, self.review_reason = True, reason
         self._touch(by)
-        self.record(
-            events.DealReviewSuggested(
-                deal_id=self.id,
-                title=self.title,
-                owner_id=self.owner_id,
-                account_id=self.account_id,
-                pipeline_id=pipeline.id,
-                pipeline_name=pipeline.name,
-                stage_name=pipeline.stage(self.stage_id).name,
-                won_deal_id=won.id,
-                won_deal_title=won.title,
-                reason=reason,
-                suggested_at=self.updated_at,
-            )
-        )
+        self.record(records.review_suggested(self, pipeline, won, reason))
 
     def _enter(
         self,
@@ -334,23 +275,8 @@ class Deal(Aggregate):
         self.rank = rank if rank is not None else datetime.now(UTC).timestamp()
         self._touch(by, entered=True)
         self.record(
-            events.DealStageChanged(
-                **self._parties(),
-                amount_minor=self.amount_minor,
-                currency=self.currency,
-                from_pipeline=source.id,
-                from_pipeline_name=source.name,
-                to_pipeline=target.id,
-                to_pipeline_name=target.name,
-                from_stage=before.id,
-                from_stage_name=before.name,
-                to_stage=stage.id,
-                to_stage_name=stage.name,
-                to_stage_kind=stage.kind.value,
-                probability=(before_probability, self.probability),
-                cause=cause,
-                changed_at=self.updated_at,
-                changed_by=by,
+            records.stage_changed(
+                self, source, target, before, probability=(before_probability, self.probability), cause=cause
             )
         )
         if target.settings.title_date_prefix and stage.id == target.settings.proposal_stage_id:
@@ -388,51 +314,8 @@ class Deal(Aggregate):
             contact_ids=self.contact_ids,
         )
 
-    def _parties(self) -> dict[str, Any]:
-        return {
-            "deal_id": self.id,
-            "title": self.title,
-            "owner_id": self.owner_id,
-            "account_id": self.account_id,
-            "contact_id": self.contact_id,
-        }
-
     def _record_update(self, changed: Mapping[str, tuple[Any, Any]], by: str) -> None:
-        self.record(
-            events.DealUpdated(
-                deal_id=self.id,
-                title=self.title,
-                owner_id=self.owner_id,
-                account_id=self.account_id,
-                pipeline_id=self.pipeline_id,
-                stage_id=self.stage_id,
-                changed={k: (_plain(a), _plain(b)) for k, (a, b) in changed.items()},
-                updated_at=self.updated_at,
-                updated_by=by,
-            )
-        )
-
-    def _created(self, pipeline: Pipeline, stage: Stage) -> events.DealCreated:
-        return events.DealCreated(
-            **self._parties(),
-            amount_minor=self.amount_minor,
-            currency=self.currency,
-            pipeline_id=pipeline.id,
-            pipeline_name=pipeline.name,
-            stage_id=stage.id,
-            stage_name=stage.name,
-            probability=self.probability,
-            team=self.team,
-            contact_ids=list(self.contact_ids),
-            lead_id=self.lead_id,
-            expected_close_date=self.expected_close_date,
-            tags=list(self.tags),
-            follow_up_of=self.follow_up_of,
-            recontact_on=self.recontact_on,
-            renewal_of_contract=self.renewal_of_contract,
-            created_by=self.created_by,
-            created_at=self.created_at,
-        )
+        self.record(records.updated(self, changed, by))
 
 
 def mapped_stage(current: Stage, source: Pipeline, target: Pipeline) -> Stage:
@@ -443,8 +326,3 @@ def mapped_stage(current: Stage, source: Pipeline, target: Pipeline) -> Stage:
         return named
     index = [s.id for s in source.ordered if s.kind is StageKind.OPEN].index(current.id)
     return opens[min(index, len(opens) - 1)]
-
-
-def _plain(value: Any) -> Any:
-    """Values as they appear in events: tuples as lists, the rest as is."""
-    return list(value) if isinstance(value, tuple) else value
