@@ -46,6 +46,8 @@ class ProcessRole(StrEnum):
     API = "api"
     CONSUMERS = "consumers"
     RELAY = "relay"
+    INGEST = "ingest"
+    """Intake listeners (SMTP, IMAP pollers) of a service that takes mail in: they scale apart."""
 
 
 ALL_ROLES = frozenset(ProcessRole)
@@ -62,7 +64,9 @@ class ServiceDefinition(Generic[U]):
     routers: Sequence[APIRouter] = ()
     handlers: Mapping[type[IntegrationEvent], Handler] = field(default_factory=dict)
     background: Sequence[BackgroundTask] = ()
-    """Extra long-running work of the consumers role (schedulers, mail receivers)."""
+    """Extra long-running work of the consumers role (schedulers)."""
+    ingesters: Sequence[BackgroundTask] = ()
+    """Long-running intake of the ingest role (mail receivers and pollers)."""
     migrations: Path | None = None
 
 
@@ -140,6 +144,8 @@ class ServiceRuntime(Generic[U]):
             self._spawn(*(task(self, self._stop) for task in self.definition.background))
         if ProcessRole.RELAY in self.roles:
             self._spawn(self.relay.run(self._stop))
+        if ProcessRole.INGEST in self.roles:
+            self._spawn(*(task(self, self._stop) for task in self.definition.ingesters))
         log.info("service.started", roles=sorted(r.value for r in self.roles))
 
     async def stop(self) -> None:

@@ -25,6 +25,6 @@ def definition(settings: Settings | None = None) -> ServiceDefinition[CasesUnitO
         translate=translate,
         routers=[router],
         handlers=HANDLERS,
-        background=[mail_receiver(settings)],
+        ingesters=[mail_receiver(settings)],
         migrations=MIGRATIONS,
     )

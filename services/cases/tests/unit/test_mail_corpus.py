@@ -9,7 +9,7 @@ import pytest
 from crm_cases.adapters.mime import parse_mail
 from crm_cases.domain.mail import SUBJECT_MAX, InboundMail
 from crm_cases.domain.model import IntakeOutcome
-from crm_cases.service_layer.use_cases import ingest_email
+from crm_cases.service_layer.intake import ingest_email
 
 EMAILS = Path(
     os.environ.get("CRM_TESTDATA_EMAILS", Path(__file__).resolve().parents[5] / "shared/testdata/emails")

@@ -9,7 +9,7 @@ from crm_cases.adapters.mime import parse_mail
 from crm_cases.domain import events
 from crm_cases.domain.mail import InboundMail, synthetic_message_id
 from crm_cases.domain.model import CaseStatus, IntakeOutcome
-from crm_cases.service_layer.use_cases import ingest_email
+from crm_cases.service_layer.intake import ingest_email
 
 MAILBOX = "support@crm.example"
 

@@ -15,9 +15,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects.postgresql import ARRAY
 
-from crm_shared.db import make_metadata
-
-metadata = make_metadata()
+from crm_cases.adapters.metadata import metadata
 
 # Human-friendly case numbers (CASE-1001, CASE-1002...): gaps after a rollback are fine, duplicates never.
 case_numbers = Sequence("case_numbers", start=1001, metadata=metadata)
@@ -71,3 +69,17 @@ case_messages = Table(
     Column("received_at", DateTime(timezone=True), nullable=False),
     Column("raw_message_id", Uuid, ForeignKey("raw_messages.id")),
 )
+
+# The other areas' tables live beside their code; importing them here puts them in the one MetaData.
+from crm_cases.adapters import directory_tables, imap_tables, intake_tables  # noqa: E402
+
+__all__ = [
+    "case_messages",
+    "case_numbers",
+    "cases",
+    "directory_tables",
+    "imap_tables",
+    "intake_tables",
+    "metadata",
+    "raw_messages",
+]

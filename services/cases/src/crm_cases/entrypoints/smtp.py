@@ -14,7 +14,7 @@ import structlog
 from aiosmtpd.smtp import SMTP, Envelope, Session
 
 from crm_cases.config import Settings
-from crm_cases.service_layer import use_cases
+from crm_cases.service_layer import intake
 from crm_cases.service_layer.unit_of_work import CasesUnitOfWork
 from crm_shared.events import EventContext
 from crm_shared.ids import new_id
@@ -53,7 +53,7 @@ class MailIntake:
         structlog.contextvars.bind_contextvars(request_id=context.correlation_id)
         try:
             async with self._uow_factory(context) as uow:
-                result = await use_cases.ingest_email(
+                result = await intake.ingest_email(
                     uow=uow, raw=raw, mailbox=envelope.rcpt_tos[0], envelope_sender=sender
                 )
                 await uow.commit()
