@@ -1,7 +1,21 @@
-from pydantic import Field
+from pydantic import BaseModel, Field, SecretStr
 from pydantic_settings import SettingsConfigDict
 
 from crm_shared.settings import ServiceSettings
+
+
+class ImapMailbox(BaseModel):
+    """One mailbox the IMAP poller reads; `address` names the mailbox (and its team) in the intake."""
+
+    address: str
+    host: str
+    port: int = Field(993, ge=1, le=65535)
+    tls: bool = True
+    username: str
+    password: SecretStr
+    folder: str = "INBOX"
+    processed_folder: str | None = None
+    """Move processed mail there; when unset it is flagged \\Seen and left in place."""
 
 
 class Settings(ServiceSettings):
@@ -15,3 +29,14 @@ class Settings(ServiceSettings):
     """Name the SMTP server gives in its greeting."""
     smtp_max_message_bytes: int = Field(10 * 1024 * 1024, ge=1024)
     """Larger messages are refused with 552 (advertised with the ESMTP SIZE extension)."""
+    reopen_window_days: int = Field(14, ge=0, le=3650)
+    """A customer's reply to a case closed more recently than this reopens it; later, it opens a new case."""
+    system_addresses: list[str] = Field(default_factory=list)
+    """The helpdesk's own addresses: mail from them never opens a case nor gets an acknowledgement."""
+    sender_rate_limit: int = Field(20, ge=1)
+    """Mails one sender may open or add per hour before the rest are held as a suspected loop."""
+    attachment_max_bytes: int = Field(10 * 1024 * 1024, ge=1024)
+    webhook_secret: SecretStr | None = None
+    """HMAC-SHA256 key of the inbound-mail webhook; the webhook answers 503 while it is unset."""
+    imap_mailboxes: list[ImapMailbox] = Field(default_factory=list)
+    imap_poll_interval_s: float = Field(30.0, gt=0)
