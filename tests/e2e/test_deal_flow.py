@@ -87,7 +87,7 @@ async def test_agency_sales_process(stack: LocalStack, kafka_bootstrap: str) -> 
         deal = moved.json()
         assert deal["stage_id"] == stage(sales_squad, "Offer send")
         history = (await http.get(f"{deals}/v1/deals/{deal['id']}/history", headers=SALES)).json()
-        assert [p["stage_name"] for p in history["stages"]] == ["À contacter", "En contact", "Offer send"]
+        assert [p["stage_name"] for p in history["periods"]] == ["À contacter", "En contact", "Offer send"]
 
         # A CSM asks for the win with a signed offer whose amount differs from the deal's.
         requested = await http.post(
