@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date, timedelta
+
 import httpx
 
 from crm_shared.auth import Role, issue_dev_token
@@ -13,6 +15,15 @@ USERS = {
     "bruno": ("bruno@agency.example", "fr", [Role.CSM]),
     "carla": ("carla@agency.example", "en", [Role.SUPPORT]),
 }
+TEAMS = {"alice": "sales", "bruno": "csm", "carla": "support"}
+# Deals on the agency's boards: (pipeline, stage, title, amount in cents, owner).
+DEALS = [
+    ("SALES SQUAD", "À contacter", "Boulangerie Dupont - site vitrine", 450_000, "alice"),
+    ("SALES SQUAD", "En contact", "Cobol & Co - refonte intranet", 1_200_000, "alice"),
+    ("SALES SQUAD", "Offer send", "Analytical Engines - campagne SEA", 800_000, "alice"),
+    ("CLIENTS SQUAD - CSM", "En cours et à prolonger", "Cobol & Co - maintenance 2027", 600_000, "bruno"),
+    ("CLIENTS SQUAD SUPPORT, ONE SHOT & MAINTENANCE", "Chiffrage", "Dupont - correctif", 90_000, "carla"),
+]
 LEADS = [
     {
         "first_name": "Ada",
@@ -113,10 +124,17 @@ def load_demo_data(stack: LocalStack) -> None:
                 json={"email": address, "name": user.title(), "language": language},
                 headers=admin,
             ).raise_for_status()
+            http.put(
+                f"{stack.url('deals')}/v1/users/{user}",
+                json={"team": TEAMS[user], "roles": [r.value for r in _roles], "active": True},
+                headers=admin,
+            ).raise_for_status()
         pipelines = load_demo_pipelines(http, stack.url("deals"), admin)
         leads = _load_demo_leads(http, stack.url("leads"), _headers("alice", Role.SALES))
+        deals = _load_demo_deals(http, stack.url("deals"), admin)
     print(
-        f"crm: demo data loaded ({leads} new leads; {pipelines} new pipelines; users {', '.join(USERS)})",
+        f"crm: demo data loaded ({leads} new leads; {pipelines} new pipelines; {deals} new deals;"
+        f" users {', '.join(USERS)})",
         flush=True,
     )
 
@@ -138,3 +156,26 @@ def _load_demo_leads(http: httpx.Client, leads_url: str, sales: dict[str, str]) 
         headers=sales,
     ).raise_for_status()
     return len(created)
+
+
+def _load_demo_deals(http: httpx.Client, deals_url: str, admin: dict[str, str]) -> int:
+    """The demo deals once, tagged `demo`: a later run finds them and adds nothing."""
+    found = http.get(f"{deals_url}/v1/deals", params={"tags": "demo", "limit": 1}, headers=admin)
+    if found.raise_for_status().json()["items"]:
+        return 0
+    listed = http.get(f"{deals_url}/v1/pipelines", headers=admin).raise_for_status().json()
+    pipelines = {p["name"]: p for p in listed}
+    for months, (pipeline_name, stage_name, title, amount, owner) in enumerate(DEALS, start=1):
+        pipeline = pipelines[pipeline_name]
+        stage = next(s["id"] for s in pipeline["stages"] if s["name"] == stage_name)
+        body = {
+            "title": title,
+            "amount_minor": amount,
+            "pipeline_id": pipeline["id"],
+            "stage_id": stage,
+            "owner_id": owner,
+            "expected_close_date": (date.today() + timedelta(days=30 * months)).isoformat(),
+            "tags": ["demo"],
+        }
+        http.post(f"{deals_url}/v1/deals", json=body, headers=admin).raise_for_status()
+    return len(DEALS)
