@@ -2,6 +2,7 @@
 
 uv run python -m bench.run [--events 3000] [--requests 500] [--timeout-s 120]
 uv run python -m bench.run --suite leads [--leads-creates 1000] [--leads-scales 10000,1000000]
+uv run python -m bench.run --suite deals [--deals-events 1000] [--deals-scales 10000,1000000]
 """
 
 import argparse
@@ -16,6 +17,9 @@ from typing import Any
 from bench import (
     api_latency,
     consumer,
+    deals_latency,
+    deals_scale,
+    deals_tables,
     leads_create,
     leads_scale,
     leads_tables,
@@ -29,7 +33,8 @@ from crm_shared.messaging.kafka import PRODUCER_SETTINGS
 
 RESULTS = Path(__file__).resolve().parent / "results"
 DEFAULT_TIMEOUT_S = 120.0
-LEADS_TIMEOUT_S = 600.0
+SUITE_TIMEOUT_S = 600.0  # the leads and deals suites
+EXPECTED = {"default": "about a minute", "leads": "up to 10 minutes", "deals": "5 to 7 minutes"}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -38,8 +43,8 @@ def main(argv: list[str] | None = None) -> int:
     RESULTS.mkdir(parents=True, exist_ok=True)
     log_path = RESULTS / f"{stamp}.log"
     if args.timeout_s is None:
-        args.timeout_s = LEADS_TIMEOUT_S if args.suite == "leads" else DEFAULT_TIMEOUT_S
-    expected = "up to 10 minutes" if args.suite == "leads" else "about a minute"
+        args.timeout_s = DEFAULT_TIMEOUT_S if args.suite == "default" else SUITE_TIMEOUT_S
+    expected = EXPECTED[args.suite]
     print(f"benchmarks ({args.suite} suite) running ({expected}); service logs in {log_path}", flush=True)
     started = time.perf_counter()
     with output_to(log_path), started_stack(log_path, broker_settings=dict(args.broker_setting)) as stack:
@@ -50,6 +55,12 @@ def main(argv: list[str] | None = None) -> int:
     scale = document["measurements"].get("leads_lists_at_scale", {})
     if "phases" in scale:
         print("\n" + leads_tables.latency_table(scale))
+    deals = document["measurements"].get("deals_views_at_scale", {})
+    if "phases" in deals:
+        print("\n" + deals_tables.latency_table(deals))
+        if deals["slow_at_largest"]:
+            print(f"\nover {deals_tables.SLOW_P95_MS:g} ms p95 at the largest size (plans in the JSON):")
+            print(deals_tables.slow_summary(deals))
     print(f"\n{document['duration_s']} s; results in {RESULTS / f'{stamp}.json'}")
     failed = [name for name, result in document["measurements"].items() if "error" in result]
     if failed:
@@ -63,12 +74,13 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--requests", type=_count, default=500, help="requests per HTTP endpoint")
     parser.add_argument(
         "--suite",
-        choices=("default", "leads"),
+        choices=("default", "leads", "deals"),
         default="default",
-        help="default: relay, consumer, HTTP, memory; leads: create-lead throughput, lists at scale",
+        help="default: relay, consumer, HTTP, memory; leads: create-lead throughput, lists at scale; "
+        "deals: LeadConverted -> deal latency, board / forecast / lists at scale",
     )
     parser.add_argument(
-        "--timeout-s", type=float, default=None, help="limit of each benchmark (120; leads suite 600)"
+        "--timeout-s", type=float, default=None, help="limit of each benchmark (120; leads, deals 600)"
     )
     parser.add_argument("--leads-creates", type=_count, default=1000, help="POST /v1/leads per run")
     parser.add_argument("--leads-clients", type=int, default=8, help="concurrent clients creating leads")
@@ -88,6 +100,26 @@ def _parser() -> argparse.ArgumentParser:
     )
     parser.add_argument(
         "--leads-scale-creates", type=_count, default=200, help="POST /v1/leads at each table size"
+    )
+    parser.add_argument(
+        "--deals-events", type=_count, default=1000, help="LeadConverted per run (paced, then burst)"
+    )
+    parser.add_argument(
+        "--deals-rate", type=float, default=25.0, help="LeadConverted per second in the paced run"
+    )
+    parser.add_argument(
+        "--deals-scales", type=_scales, default=[10_000, 1_000_000], help="table sizes, e.g. 10000,1000000"
+    )
+    parser.add_argument("--deals-repeats", type=_count, default=50, help="requests per view scenario")
+    parser.add_argument(
+        "--deals-budget-s", type=float, default=10.0, help="time limit of one view scenario's repeats"
+    )
+    parser.add_argument(
+        "--deals-index",
+        action="append",
+        default=[],
+        metavar="SQL",
+        help="what-if: CREATE INDEX IF NOT EXISTS ... run on the deals table after each seeding step",
     )
     parser.add_argument(
         "--broker-setting",
@@ -124,6 +156,8 @@ def _setting(value: str) -> tuple[str, str]:
 async def _run_all(stack: Stack, args: argparse.Namespace) -> dict[str, Any]:
     if args.suite == "leads":
         return await _run_leads(stack, args)
+    if args.suite == "deals":
+        return await _run_deals(stack, args)
     # The consumer benchmark goes first: it needs crm.leads.events to hold only its own records.
     plan: dict[str, Callable[[], Awaitable[dict[str, Any]]]] = {
         "consumer": lambda: consumer.measure(stack, args.events),
@@ -181,6 +215,37 @@ async def _run_leads(stack: Stack, args: argparse.Namespace) -> dict[str, Any]:
             "timeout_s": args.timeout_s,
             "broker_settings": dict(args.broker_setting),
             "leads_code": report.code_location("crm_leads"),
+        },
+        "measurements": measurements,
+    }
+
+
+async def _run_deals(stack: Stack, args: argparse.Namespace) -> dict[str, Any]:
+    # The latency benchmark goes first, on a quiet machine and an empty crm.leads.events.
+    plan: dict[str, Callable[[], Awaitable[dict[str, Any]]]] = {
+        "lead_converted_to_deal": lambda: deals_latency.measure(stack, args.deals_events, args.deals_rate),
+        "deals_views_at_scale": lambda: deals_scale.measure(
+            stack, args.deals_scales, args.deals_repeats, args.deals_budget_s, args.deals_index
+        ),
+    }
+    measurements = {name: await _bounded(run, args.timeout_s) for name, run in plan.items()}
+    own = memory.own_usage()
+    own["table"] = [row("benchmark process, peak RSS", own["vm_hwm_mib"], None, "MiB")]
+    measurements["benchmark_process_memory"] = own
+    return {
+        "machine": await report.machine_info(stack.postgres.admin_url),
+        "suite": "deals",
+        "parameters": {
+            "events": args.deals_events,
+            "paced_rate_per_s": args.deals_rate,
+            "scales": args.deals_scales,
+            "repeats": args.deals_repeats,
+            "budget_s_per_scenario": args.deals_budget_s,
+            "extra_indexes": args.deals_index,
+            "timeout_s": args.timeout_s,
+            "broker_settings": dict(args.broker_setting),
+            "producer_settings": PRODUCER_SETTINGS,
+            "deals_code": report.code_location("crm_deals"),
         },
         "measurements": measurements,
     }
