@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs what the project needs on a fresh machine: uv, the locked Python environment, and (when no
-# Docker engine and no external Kafka is configured) Java and Maven for the local Kafka broker.
+# Docker engine and no external Kafka is configured) Java and Maven for the local Kafka broker, and
+# Dovecot for the IMAP tests.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -17,6 +18,17 @@ if [ "$need_local_kafka" = 1 ] && { ! command -v java >/dev/null 2>&1 || ! comma
     apt-get update -qq && apt-get install -y -qq openjdk-17-jre-headless maven >/dev/null
   else
     echo "bootstrap: the local Kafka broker needs Java 17+ and Maven (or set KAFKA_BOOTSTRAP_SERVERS)" >&2
+    exit 1
+  fi
+fi
+
+# The IMAP poller's tests run against a real Dovecot on loopback (crm_shared.infra.dovecot).
+if ! command -v dovecot >/dev/null 2>&1 && [ ! -x /usr/sbin/dovecot ]; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+    echo "bootstrap: installing Dovecot (IMAP) for the mail intake tests"
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq dovecot-imapd >/dev/null
+  else
+    echo "bootstrap: the IMAP tests need Dovecot (apt-get install dovecot-imapd)" >&2
     exit 1
   fi
 fi

@@ -176,6 +176,18 @@ def test_k8s_every_deployment_has_probes(k8s_documents: list[tuple[Path, dict[st
             assert container.get("readinessProbe", {}).get("httpGet", {}).get("path") == "/readyz", where
 
 
+def test_the_mail_intake_runs_in_its_own_deployment(k8s_documents: list[tuple[Path, dict[str, Any]]]) -> None:
+    """The SMTP receiver and IMAP pollers run with `--role ingest`, apart from the consumers."""
+    deployments = {d["metadata"]["name"]: d for _, d in k8s_documents if d["kind"] == "Deployment"}
+    args = {
+        name: [a for c in d["spec"]["template"]["spec"]["containers"] for a in c.get("args", [])]
+        for name, d in deployments.items()
+    }
+    assert args["crm-cases-ingest"][-2:] == ["--role", "ingest"]
+    smtp = next(d for _, d in k8s_documents if d["metadata"].get("name") == "crm-cases-smtp")
+    assert smtp["spec"]["selector"]["app.kubernetes.io/component"] == "ingest"
+
+
 def test_k8s_has_a_deployment_per_role_and_consumer_autoscaling(
     k8s_documents: list[tuple[Path, dict[str, Any]]],
 ) -> None:

@@ -4,8 +4,10 @@ from pathlib import Path
 
 from crm_cases.adapters.tables import metadata
 from crm_cases.config import Settings
+from crm_cases.entrypoints import intake_api, webhook_api
 from crm_cases.entrypoints.api import router
 from crm_cases.entrypoints.consumers import HANDLERS
+from crm_cases.entrypoints.imap_poller import imap_poller
 from crm_cases.entrypoints.smtp import mail_receiver
 from crm_cases.service_layer.integration_events import translate
 from crm_cases.service_layer.unit_of_work import CasesUnitOfWork
@@ -23,8 +25,8 @@ def definition(settings: Settings | None = None) -> ServiceDefinition[CasesUnitO
         metadata=metadata,
         uow_class=CasesUnitOfWork,
         translate=translate,
-        routers=[router],
+        routers=[router, intake_api.router, webhook_api.router],
         handlers=HANDLERS,
-        ingesters=[mail_receiver(settings)],
+        ingesters=[mail_receiver(settings), imap_poller(settings)],
         migrations=MIGRATIONS,
     )

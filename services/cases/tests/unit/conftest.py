@@ -4,7 +4,9 @@ real test mails of ../shared/testdata/emails with the outcomes their MANIFEST.md
 import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
+from typing import Any
 from uuid import UUID
 
 import pytest
@@ -68,9 +70,62 @@ class FakeRawMessages:
 
 
 @dataclass
+class FakeIntake:
+    """The intake's own records (see adapters/intake_repository.py), in memory."""
+
+    records: dict[UUID, Any] = field(default_factory=dict)
+    teams: dict[str, Any] = field(default_factory=dict)
+    bounced: dict[str, Any] = field(default_factory=dict)
+
+    async def record(self, record: Any) -> None:
+        self.records[record.raw_message_id] = record
+
+    async def accepted_since(self, sender: str, since: datetime) -> int:
+        return sum(
+            r.sender == sender and r.received_at >= since and r.state == "accepted"
+            for r in self.records.values()
+        )
+
+    async def mailbox(self, address: str) -> Any:
+        return self.teams.get(address)
+
+    async def mark_bounced(
+        self, address: str, *, case_id: UUID | None, reason: str | None, at: datetime
+    ) -> None:
+        self.bounced[address] = (case_id, reason, at)
+
+
+class FakeDirectory:
+    """No known contacts nor accounts: every sender is an unknown contact."""
+
+    async def contacts_by_email(self, email: str) -> list[Any]:
+        return []
+
+    async def account(self, account_id: UUID) -> Any:
+        return None
+
+
+class FakeCaseSettings:
+    """No SLA targets, no team members."""
+
+    async def sla_target(self, priority: str) -> Any:
+        return None
+
+    async def take_turn(self, team: str) -> str | None:
+        return None
+
+
+@dataclass
 class FakeUnitOfWork:
     cases: FakeCases = field(default_factory=FakeCases)
     raw_messages: FakeRawMessages = field(default_factory=FakeRawMessages)
+    intake: FakeIntake = field(default_factory=FakeIntake)
+    directory: FakeDirectory = field(default_factory=FakeDirectory)
+    case_settings: FakeCaseSettings = field(default_factory=FakeCaseSettings)
+    published: list[Any] = field(default_factory=list)
+
+    def publish(self, event: Any) -> None:
+        self.published.append(event)
 
 
 @pytest.fixture

@@ -65,7 +65,8 @@ async def test_machine_replies_are_never_threaded(uow, email_file, name):
     result = await ingest(uow, email_file(name))
     assert result.outcome in (IntakeOutcome.IGNORED_BOUNCE, IntakeOutcome.IGNORED_AUTO_REPLY)
     assert result.case is None
-    assert len(await uow.cases.messages(opened.case.id)) == 1
+    inbound = [m for m in await uow.cases.messages(opened.case.id) if m.direction == "inbound"]
+    assert len(inbound) == 1  # a bounce of our mail may be attached, as an internal message only
 
 
 async def test_a_reply_to_an_unknown_message_opens_a_case(uow, email_file):
@@ -89,7 +90,7 @@ async def test_case_tag_threads_only_mail_from_the_requester(uow, email_file):
     from_stranger = await ingest(uow, compose("mallory@example.org", tagged))
     assert from_stranger.outcome is IntakeOutcome.CASE_OPENED
     assert from_stranger.case.id != opened.case.id
-    assert from_stranger.reason == f"subject tag {number}: sender is not the requester"
+    assert from_stranger.reason == f"subject tag {number}: sender is not a participant"
     assert from_stranger.case.subject == "Saying Hello"
 
 
@@ -109,8 +110,7 @@ async def test_a_customer_reply_reopens_a_case_waiting_or_done(uow, email_file, 
     opened.case.status = status
     reply = await ingest(uow, email_file("mikel__example06.eml"))
     assert reply.case.status is after
-    [added] = reply.case.pull_events()
-    assert isinstance(added, events.CaseMessageAdded)
+    [added] = [e for e in reply.case.pull_events() if isinstance(e, events.CaseMessageAdded)]
     assert added.reopened is reopened
     assert added.direction == "inbound"
     assert added.message_id == "<3456@example.net>"

@@ -11,6 +11,8 @@ class RecordingUow:
     def __init__(self, uow, *, fail_on_commit: bool = False) -> None:
         self._uow, self._fail = uow, fail_on_commit
         self.cases, self.raw_messages = uow.cases, uow.raw_messages
+        self.intake, self.directory, self.case_settings = uow.intake, uow.directory, uow.case_settings
+        self.publish = uow.publish
         self.committed = False
 
     async def __aenter__(self):

@@ -49,8 +49,9 @@ def definition(settings: Settings | None = None) -> ServiceDefinition[NotifierUn
     defaults, interval_s = mail_defaults(settings), settings.scheduler_interval_s
     return ServiceDefinition(
         name="notifier",
-        description="Emails for deals won, close requests and their decisions, case acknowledgements "
-        "and contract renewal reminders.",
+        description="Emails for deals won, close requests and their decisions, support cases "
+        "(acknowledgements, agents' replies, resolutions; never to bouncing addresses) and contract "
+        "renewal reminders.",
         settings=settings,
         metadata=metadata,
         uow_class=NotifierUnitOfWork,

@@ -8,8 +8,8 @@ import pytest
 
 from crm_notifier.adapters.mailer import to_email_message
 from crm_notifier.domain.model import Draft, Notification
+from crm_notifier.service_layer.case_notifications import acknowledgement_headers
 from crm_notifier.service_layer.notifications import is_deliverable, new_message_id
-from crm_notifier.service_layer.use_cases import acknowledgement_headers
 
 
 def acknowledgement(headers: dict[str, str]) -> Notification:

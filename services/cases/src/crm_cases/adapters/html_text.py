@@ -1,7 +1,9 @@
-"""Plain text from an HTML mail body, with the standard library only."""
+"""Plain text from an HTML mail body (standard library), and sanitised HTML (nh3)."""
 
 import re
 from html.parser import HTMLParser
+
+import nh3
 
 _BLOCKS = frozenset(
     {"p", "div", "br", "li", "tr", "table", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "pre", "hr"}
@@ -43,3 +45,13 @@ def html_to_text(html: str) -> str:
         text = _TAG.sub(" ", html)
     lines = (" ".join(line.split()) for line in text.splitlines())
     return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip()
+
+
+# URL schemes links and images may keep: `cid:` points at the mail's own inline parts.
+_URL_SCHEMES = {"http", "https", "mailto", "tel", "cid"}
+
+
+def sanitize_html(html: str) -> str:
+    """Markup safe to show an agent: no scripts, styles, event handlers nor `javascript:` links
+    (ammonia's allow-list, through nh3)."""
+    return nh3.clean(html, url_schemes=_URL_SCHEMES, link_rel="noopener noreferrer nofollow")

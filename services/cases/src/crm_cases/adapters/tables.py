@@ -1,6 +1,8 @@
 """Tables of the cases database (plus the shared outbox and inbox, from make_metadata)."""
 
 from sqlalchemy import (
+    BigInteger,
+    Boolean,
     Column,
     DateTime,
     ForeignKey,
@@ -51,6 +53,21 @@ cases = Table(
     Column("created_at", DateTime(timezone=True), nullable=False),
     Column("updated_at", DateTime(timezone=True), nullable=False),
     Column("version", Integer, nullable=False),
+    Column("description", Text, nullable=False, server_default=""),
+    Column("type", String(16)),
+    Column("account_id", Uuid, index=True),
+    Column("contact_ids", ARRAY(Uuid), nullable=False, server_default="{}"),
+    Column("unknown_contact", Boolean, nullable=False, server_default="false"),
+    Column("assignee_id", String(64), index=True),
+    Column("team", String(64), index=True),
+    Column("tags", ARRAY(String(64)), nullable=False, server_default="{}"),
+    Column("participants", ARRAY(String(320)), nullable=False, server_default="{}"),
+    Column("first_response_due_at", DateTime(timezone=True)),
+    Column("resolution_due_at", DateTime(timezone=True)),
+    Column("first_responded_at", DateTime(timezone=True)),
+    Column("resolved_at", DateTime(timezone=True)),
+    Column("closed_at", DateTime(timezone=True)),
+    Column("merged_into", Uuid, ForeignKey("cases.id")),
 )
 
 case_messages = Table(
@@ -68,12 +85,68 @@ case_messages = Table(
     Column("body_text", Text, nullable=False),
     Column("received_at", DateTime(timezone=True), nullable=False),
     Column("raw_message_id", Uuid, ForeignKey("raw_messages.id")),
+    Column("visibility", String(8), nullable=False, server_default="public"),
+    Column("author_name", String(255)),
+    Column("body_html", Text),
+    Column("quoted", Text, nullable=False, server_default=""),
+    Column("to", ARRAY(String(320)), nullable=False, server_default="{}"),
+    Column("cc", ARRAY(String(320)), nullable=False, server_default="{}"),
+)
+
+case_attachments = Table(
+    "case_attachments",
+    metadata,
+    Column("id", Uuid, primary_key=True),
+    Column("case_id", Uuid, ForeignKey("cases.id"), nullable=False, index=True),
+    Column("case_message_id", Uuid, ForeignKey("case_messages.id"), nullable=False, index=True),
+    Column("filename", String(255), nullable=False),
+    Column("content_type", String(255), nullable=False),
+    Column("size", BigInteger, nullable=False),
+    Column("sha256", String(64), nullable=False),
+    Column("content", LargeBinary, nullable=False),
+)
+
+# One row per link, stored from the case that made it; read in both directions.
+case_links = Table(
+    "case_links",
+    metadata,
+    Column("case_id", Uuid, ForeignKey("cases.id"), primary_key=True),
+    Column("linked_case_id", Uuid, ForeignKey("cases.id"), primary_key=True, index=True),
+    Column("kind", String(16), nullable=False),
+    Column("created_by", String(64), nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+)
+
+sla_targets = Table(
+    "sla_targets",
+    metadata,
+    Column("priority", String(16), primary_key=True),
+    Column("first_response_minutes", Integer, nullable=False),
+    Column("resolution_minutes", Integer, nullable=False),
+)
+
+team_members = Table(
+    "team_members",
+    metadata,
+    Column("team", String(64), primary_key=True),
+    Column("user_id", String(64), primary_key=True),
+    Column("position", Integer, nullable=False),
+)
+
+# The round-robin cursor of each team, locked (FOR UPDATE) by whoever assigns the next case.
+team_rotations = Table(
+    "team_rotations",
+    metadata,
+    Column("team", String(64), primary_key=True),
+    Column("last_user_id", String(64)),
 )
 
 # The other areas' tables live beside their code; importing them here puts them in the one MetaData.
 from crm_cases.adapters import directory_tables, imap_tables, intake_tables  # noqa: E402
 
 __all__ = [
+    "case_attachments",
+    "case_links",
     "case_messages",
     "case_numbers",
     "cases",
@@ -82,4 +155,7 @@ __all__ = [
     "intake_tables",
     "metadata",
     "raw_messages",
+    "sla_targets",
+    "team_members",
+    "team_rotations",
 ]

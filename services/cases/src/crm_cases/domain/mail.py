@@ -17,6 +17,7 @@ SIGNAL_HEADERS = (
     "x-autoreply",
     "x-autorespond",
     "x-auto-response-suppress",
+    "x-loop",
     "x-apple-action",
     "x-failed-recipients",
     "return-path",
@@ -29,6 +30,31 @@ class MailKind(StrEnum):
     AUTO_REPLY = "auto_reply"
     BOUNCE = "bounce"
     """Delivery reports and other machine reports (read receipts, abuse feedback)."""
+
+
+@dataclass(frozen=True)
+class MailAttachment:
+    filename: str
+    content_type: str
+    size: int
+    content: bytes = b""
+    inline: bool = False
+    content_id: str | None = None
+
+
+@dataclass(frozen=True)
+class DeliveryReport:
+    """What a bounce says about the mail it returns: which message, to whom it failed, and why."""
+
+    original_message_ids: tuple[str, ...] = ()
+    failed_recipients: tuple[str, ...] = ()
+    action: str | None = None
+    """`failed`, `delayed`... (RFC 3464); None for a text bounce."""
+    diagnostic: str | None = None
+
+    @property
+    def permanent(self) -> bool:
+        return self.action in (None, "failed")
 
 
 @dataclass(frozen=True)
@@ -45,6 +71,17 @@ class InboundMail:
     part_types: frozenset[str] = frozenset()
     headers: Mapping[str, str] = field(default_factory=dict)
     """First value of each of SIGNAL_HEADERS present, decoded."""
+    html: str | None = None
+    """Sanitised HTML body, when the mail has one."""
+    quoted: str = ""
+    """Quoted history and signature, separated from `text` (the new text)."""
+    to: tuple[str, ...] = ()
+    cc: tuple[str, ...] = ()
+    attachments: tuple[MailAttachment, ...] = ()
+    flags: tuple[str, ...] = ()
+    """Parsing problems worth a look (defects, dropped attachments), kept with the message."""
+    report: DeliveryReport | None = None
+    """The returned message and failed recipients, when the mail is a delivery report."""
 
 
 @dataclass(frozen=True)
@@ -70,7 +107,9 @@ _BOUNCE_SUBJECT = re.compile(
 _AUTO_REPLY_SUBJECT = re.compile(
     r"^\s*(out of (the )?office|absen(ce|te?)(\s*\(e\))?\s*(:|du bureau|jusqu)|automatic reply"
     r"|auto[- ]?reply|autoreply|auto[- ]?respon|r[ée]ponse automatique|abwesenheitsnotiz"
-    r"|automatische antwort|vacation reply)",
+    r"|automatische antwort|vacation reply|on vacation|away from (the )?office|i am (currently )?away"
+    r"|en cong[ée]s?\b|je suis absente?|message d'absence|abwesenheit|nicht im b[üu]ro"
+    r"|urlaubsabwesenheit|ich bin (derzeit )?nicht)",
     re.IGNORECASE,
 )
 _BULK_PRECEDENCE = frozenset({"bulk", "junk", "list", "auto_reply"})
@@ -81,10 +120,16 @@ _REPORTS = {
 }
 
 
-def classify(mail: InboundMail, *, envelope_sender: str | None = None) -> Verdict:
+def classify(
+    mail: InboundMail,
+    *,
+    envelope_sender: str | None = None,
+    system_addresses: frozenset[str] = frozenset(),
+) -> Verdict:
     """Machine mail never opens a case nor gets an answer (mail loops); the strongest signal wins."""
     return (
         _report(mail)
+        or _own(mail, system_addresses)
         or _daemon(mail)
         or _auto_reply(mail)
         or _null_sender(mail, envelope_sender)
@@ -100,6 +145,13 @@ def _report(mail: InboundMail) -> Verdict | None:
         return Verdict(MailKind.BOUNCE, f"report ({mail.report_type or 'unknown type'})")
     if "x-failed-recipients" in mail.headers:
         return Verdict(MailKind.BOUNCE, "X-Failed-Recipients")
+    return None
+
+
+def _own(mail: InboundMail, system_addresses: frozenset[str]) -> Verdict | None:
+    """Our own notifications coming back (a forward, a misrouted copy) would answer themselves."""
+    if mail.sender_email.lower() in {a.lower() for a in system_addresses}:
+        return Verdict(MailKind.AUTO_REPLY, "sent from one of the system's own addresses")
     return None
 
 
@@ -120,7 +172,7 @@ def _auto_reply(mail: InboundMail) -> Verdict | None:
     precedence = headers.get("precedence", "").strip().lower()
     if precedence in _BULK_PRECEDENCE:
         return Verdict(MailKind.AUTO_REPLY, f"Precedence: {precedence}")
-    for name in ("x-autoreply", "x-autorespond", "x-auto-response-suppress"):
+    for name in ("x-autoreply", "x-autorespond", "x-auto-response-suppress", "x-loop"):
         if name in headers:
             return Verdict(MailKind.AUTO_REPLY, f"{name} header")
     if headers.get("x-apple-action", "").strip().upper() == "VACATION":

@@ -1,54 +1,49 @@
-"""Support cases and their messages. A customer's reply to a case waiting on them, or already resolved
-or closed, reopens it."""
+"""Support cases. Agents move a case between statuses freely, except back to "new"; a customer's reply
+to a case waiting on them, resolved, or closed recently reopens it (see `case_intake` for older ones)."""
 
-from dataclasses import dataclass, field
-from datetime import datetime
-from enum import StrEnum
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 from uuid import UUID
 
 from crm_cases.domain import events
+from crm_cases.domain.assignment import NOBODY, Assignment
+from crm_cases.domain.case_messages import Attachment, CaseMessage
+from crm_cases.domain.case_values import (
+    CUSTOMER,
+    FINISHED,
+    REOPENED_BY_CUSTOMER_REPLY,
+    AssignmentRule,
+    CaseStatus,
+    CaseType,
+    Channel,
+    Direction,
+    IntakeOutcome,
+    LinkKind,
+    Priority,
+    Visibility,
+)
+from crm_cases.domain.case_work import CaseWork
 from crm_cases.domain.mail import InboundMail, clean_subject, detect_language
-from crm_shared.domain import Aggregate
-from crm_shared.ids import new_id
+from crm_cases.domain.sla import NO_DUE, DueTimes
 
-
-class CaseStatus(StrEnum):
-    NEW = "new"
-    OPEN = "open"
-    PENDING_CUSTOMER = "pending_customer"
-    ON_HOLD = "on_hold"
-    RESOLVED = "resolved"
-    CLOSED = "closed"
-
-
-REOPENED_BY_CUSTOMER_REPLY = frozenset({CaseStatus.PENDING_CUSTOMER, CaseStatus.RESOLVED, CaseStatus.CLOSED})
-
-
-class Priority(StrEnum):
-    LOW = "low"
-    NORMAL = "normal"
-    HIGH = "high"
-    URGENT = "urgent"
-
-
-class Channel(StrEnum):
-    EMAIL = "email"
-    WEB = "web"
-    API = "api"
-
-
-class Direction(StrEnum):
-    INBOUND = "inbound"
-    OUTBOUND = "outbound"
-    INTERNAL = "internal"
-
-
-class IntakeOutcome(StrEnum):
-    CASE_OPENED = "case_opened"
-    APPENDED = "appended"
-    IGNORED_AUTO_REPLY = "ignored_auto_reply"
-    IGNORED_BOUNCE = "ignored_bounce"
-    REJECTED = "rejected"
+__all__ = [
+    "REOPENED_BY_CUSTOMER_REPLY",
+    "AssignmentRule",
+    "Attachment",
+    "Case",
+    "CaseMessage",
+    "CaseStatus",
+    "CaseType",
+    "Channel",
+    "Direction",
+    "IntakeOutcome",
+    "LinkKind",
+    "Opening",
+    "Priority",
+    "Profile",
+    "RawMessage",
+    "Visibility",
+]
 
 
 @dataclass(frozen=True)
@@ -66,55 +61,65 @@ class RawMessage:
     reason: str | None = None
 
 
-@dataclass(eq=False, kw_only=True)
-class CaseMessage:
-    id: UUID
-    case_id: UUID
-    direction: Direction
-    author: str | None
-    message_id: str | None
-    in_reply_to: str | None
-    references: tuple[str, ...]
-    subject: str
-    body_text: str
-    received_at: datetime
-    raw_message_id: UUID | None = None
+@dataclass(frozen=True, kw_only=True)
+class Profile:
+    """What the service layer worked out for a new case: who asks, who answers it, by when."""
 
-    @classmethod
-    def inbound(
-        cls, *, case_id: UUID, mail: InboundMail, message_id: str, raw_message_id: UUID, at: datetime
-    ) -> "CaseMessage":
-        return cls(
-            id=new_id(),
-            case_id=case_id,
-            direction=Direction.INBOUND,
-            author=mail.sender_email,
-            message_id=message_id,
-            in_reply_to=mail.in_reply_to[0] if mail.in_reply_to else None,
-            references=mail.references,
-            subject=mail.subject,
-            body_text=mail.text,
-            received_at=at,
-            raw_message_id=raw_message_id,
-        )
+    account_id: UUID | None = None
+    contact_ids: tuple[UUID, ...] = ()
+    contact_emails: tuple[str, ...] = ()
+    contact_language: str | None = None
+    """The known contact's language wins over the one detected in the mail."""
+    team: str | None = None
+    assignment: Assignment = NOBODY
+    due: DueTimes = NO_DUE
+    related_case_id: UUID | None = None
 
 
-@dataclass(eq=False, kw_only=True)
-class Case(Aggregate):
-    id: UUID
+@dataclass(frozen=True, kw_only=True)
+class Opening:
     number: str
     subject: str
-    status: CaseStatus = CaseStatus.NEW
-    priority: Priority = Priority.NORMAL
     channel: Channel
-    requester_email: str | None = None
+    requester_email: str | None
     requester_name: str | None = None
     language: str = "en"
     mailbox: str | None = None
-    created_at: datetime
-    updated_at: datetime
-    new_messages: list[CaseMessage] = field(default_factory=list, repr=False)
-    """Messages added since the case was loaded; the repository writes them with the case."""
+    description: str = ""
+    priority: Priority = Priority.NORMAL
+    type: CaseType | None = None
+    tags: tuple[str, ...] = ()
+    profile: Profile = Profile()
+    opened_by: str | None = None
+
+
+@dataclass(eq=False, kw_only=True)
+class Case(CaseWork):
+    @classmethod
+    def open(cls, opening: Opening, *, at: datetime, message_id: str | None = None) -> "Case":
+        p = opening.profile
+        requester = opening.requester_email.lower() if opening.requester_email else None
+        case = cls(
+            **{k: getattr(opening, k) for k in ("number", "subject", "channel", "mailbox", "description")},
+            **{k: getattr(opening, k) for k in ("requester_name", "priority", "type", "tags")},
+            requester_email=requester,
+            language=p.contact_language or opening.language,
+            account_id=p.account_id,
+            contact_ids=p.contact_ids,
+            unknown_contact=not p.contact_ids,
+            team=p.team,
+            first_response_due_at=p.due.first_response,
+            resolution_due_at=p.due.resolution,
+            participants=tuple(dict.fromkeys(e.lower() for e in (requester, *p.contact_emails) if e)),
+            created_at=at,
+            updated_at=at,
+        )
+        case.record(case._opened(opening, message_id, at))
+        if p.assignment.assignee_id:
+            case.assign(
+                p.assignment.assignee_id, by=opening.opened_by or "system", rule=p.assignment.rule, at=at
+            )
+        return case
 
     @classmethod
     def open_from_email(
@@ -126,9 +131,9 @@ class Case(Aggregate):
         mailbox: str,
         raw_message_id: UUID,
         at: datetime,
+        profile: Profile = Profile(),
     ) -> "Case":
-        case = cls(
-            id=new_id(),
+        opening = Opening(
             number=number,
             subject=clean_subject(mail.subject) or mail.subject,
             channel=Channel.EMAIL,
@@ -136,27 +141,49 @@ class Case(Aggregate):
             requester_name=mail.sender_name,
             language=detect_language(mail),
             mailbox=mailbox,
-            created_at=at,
-            updated_at=at,
+            profile=profile,
         )
-        case.new_messages.append(
-            CaseMessage.inbound(
-                case_id=case.id, mail=mail, message_id=message_id, raw_message_id=raw_message_id, at=at
-            )
+        case = cls.open(opening, at=at, message_id=message_id)
+        message = CaseMessage.inbound(
+            case_id=case.id, mail=mail, message_id=message_id, raw_message_id=raw_message_id, at=at
         )
-        case.record(
-            events.CaseOpened(
-                case_id=case.id,
-                number=number,
-                subject=case.subject,
-                channel=case.channel,
-                requester_email=case.requester_email,
-                requester_name=case.requester_name,
-                language=case.language,
-                message_id=message_id,
-            )
-        )
+        case.new_messages.append(message)
+        case._meet(message)
         return case
+
+    def _opened(self, opening: Opening, message_id: str | None, at: datetime) -> events.CaseOpened:
+        return events.CaseOpened(
+            case_id=self.id,
+            number=self.number,
+            subject=self.subject,
+            channel=self.channel,
+            requester_email=self.requester_email,
+            requester_name=self.requester_name,
+            language=self.language,
+            message_id=message_id,
+            account_id=self.account_id,
+            contact_ids=self.contact_ids,
+            unknown_contact=self.unknown_contact,
+            priority=self.priority,
+            type=self.type,
+            status=self.status,
+            mailbox=self.mailbox,
+            team=self.team,
+            assignee_id=opening.profile.assignment.assignee_id,
+            related_case_id=opening.profile.related_case_id,
+            first_response_due_at=self.first_response_due_at,
+            resolution_due_at=self.resolution_due_at,
+            opened_at=at,
+            opened_by=opening.opened_by,
+        )
+
+    def closed_longer_than(self, days: int, at: datetime) -> bool:
+        """A reply to a case closed longer ago than the reopen window opens a follow-up instead."""
+        return (
+            self.status is CaseStatus.CLOSED
+            and self.closed_at is not None
+            and at - self.closed_at > timedelta(days=days)
+        )
 
     def receive_email(
         self, *, mail: InboundMail, message_id: str, raw_message_id: UUID, at: datetime
@@ -165,23 +192,34 @@ class Case(Aggregate):
         message = CaseMessage.inbound(
             case_id=self.id, mail=mail, message_id=message_id, raw_message_id=raw_message_id, at=at
         )
+        self._ensure_live()
         reopened = self.status in REOPENED_BY_CUSTOMER_REPLY
-        if reopened:
-            self.status = CaseStatus.OPEN
         self.updated_at = at
         self.new_messages.append(message)
-        self.record(
-            events.CaseMessageAdded(
-                case_id=self.id,
-                number=self.number,
-                case_message_id=message.id,
-                direction=message.direction,
-                author=message.author,
-                message_id=message_id,
-                reopened=reopened,
-            )
-        )
+        self._meet(message)
+        self.record(self.message_added(message, reopened=reopened))
+        if reopened:
+            self._set_status(CaseStatus.OPEN, by=CUSTOMER, at=at, reason="customer reply")
         return message
+
+    def attach_bounce(self, message: CaseMessage) -> None:
+        """A bounce of our own mail: kept on the case as an internal message, nothing reopens."""
+        self.new_messages.append(message)
+        self.updated_at = message.received_at
+        self.record(self.message_added(message, reopened=False))
+
+    def _meet(self, message: CaseMessage) -> None:
+        """Everyone who wrote on the case or was in copy takes part (the helpdesk's address aside)."""
+        seen = (message.author or "", *message.to, *message.cc)
+        known = {a.lower() for a in seen if a and "@" in a} - {(self.mailbox or "").lower()}
+        self.participants = tuple(dict.fromkeys((*self.participants, *sorted(known))))
+
+    def has_participant(self, email: str) -> bool:
+        return email.strip().lower() in {p.lower() for p in (*self.participants, self.requester_email or "")}
 
     def is_requested_by(self, email: str) -> bool:
         return self.requester_email is not None and self.requester_email.lower() == email.lower()
+
+    @property
+    def finished(self) -> bool:
+        return self.status in FINISHED

@@ -14,7 +14,10 @@ import structlog
 from aiosmtpd.smtp import SMTP, Envelope, Session
 
 from crm_cases.config import Settings
+from crm_cases.domain.intake_policy import IntakePolicy
 from crm_cases.service_layer import intake
+from crm_cases.service_layer.intake import DEFAULT_POLICY
+from crm_cases.service_layer.intake_admin import policy_of
 from crm_cases.service_layer.unit_of_work import CasesUnitOfWork
 from crm_shared.events import EventContext
 from crm_shared.ids import new_id
@@ -43,8 +46,9 @@ class IntakeSMTP(SMTP):
 class MailIntake:
     """The aiosmtpd handler: one unit of work per message; mailbox = the (first) recipient address."""
 
-    def __init__(self, uow_factory: UowFactory) -> None:
+    def __init__(self, uow_factory: UowFactory, policy: IntakePolicy = DEFAULT_POLICY) -> None:
         self._uow_factory = uow_factory
+        self._policy = policy
 
     async def handle_DATA(self, server: SMTP, session: Session, envelope: Envelope) -> str:
         raw: bytes = envelope.original_content or b""
@@ -54,7 +58,12 @@ class MailIntake:
         try:
             async with self._uow_factory(context) as uow:
                 result = await intake.ingest_email(
-                    uow=uow, raw=raw, mailbox=envelope.rcpt_tos[0], envelope_sender=sender
+                    uow=uow,
+                    raw=raw,
+                    mailbox=envelope.rcpt_tos[0],
+                    envelope_sender=sender,
+                    source="smtp",
+                    policy=self._policy,
                 )
                 await uow.commit()
         except Exception as exc:  # the sender keeps the message and retries
@@ -73,11 +82,11 @@ class MailIntake:
 
 
 def mail_receiver(settings: Settings) -> BackgroundTask:
-    """The SMTP server as a background task of the consumers role, stopped with the process."""
+    """The SMTP server as a background task of the ingest role, stopped with the process."""
 
     async def receive_mail(runtime: ServiceRuntime[Any], stop: asyncio.Event) -> None:
         loop = asyncio.get_running_loop()
-        intake = MailIntake(runtime.uow)
+        intake = MailIntake(runtime.uow, policy_of(settings))
         try:
             server = await loop.create_server(
                 lambda: IntakeSMTP(

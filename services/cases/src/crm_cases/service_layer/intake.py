@@ -1,32 +1,25 @@
 """The mail intake: one inbound message, whatever way it came in (SMTP, IMAP, webhook), stored once and
-then ignored (machine mail), rejected (no usable sender), appended to the case it answers, or opening one.
-"""
+then ignored (machine mail), quarantined (no usable sender, unparseable, suspected loop), appended to
+the case it answers, or opening one. Every refusal publishes InboundMailRejected."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from hashlib import sha256
 from uuid import UUID
 
+from crm_cases.adapters.intake_repository import IntakeRecord
 from crm_cases.adapters.mime import parse_mail
-from crm_cases.domain.mail import (
-    InboundMail,
-    MailKind,
-    UnusableMail,
-    classify,
-    synthetic_message_id,
-    tagged_case,
-    thread_candidates,
-)
+from crm_cases.domain.intake_policy import IntakePolicy, IntakeState, Source
+from crm_cases.domain.mail import InboundMail, MailKind, UnusableMail, synthetic_message_id
 from crm_cases.domain.model import Case, IntakeOutcome, RawMessage
-from crm_cases.service_layer import case_intake
+from crm_cases.service_layer import case_intake, intake_bounces
+from crm_cases.service_layer.intake_routing import Route, intake_store, route
 from crm_cases.service_layer.unit_of_work import CasesUnitOfWork
+from crm_shared.events.cases import InboundMailRejected
 from crm_shared.ids import new_id
 
 MAILBOX_MAX = 320
-IGNORED = {
-    MailKind.AUTO_REPLY: IntakeOutcome.IGNORED_AUTO_REPLY,
-    MailKind.BOUNCE: IntakeOutcome.IGNORED_BOUNCE,
-}
+DEFAULT_POLICY = IntakePolicy()
 
 
 @dataclass(frozen=True)
@@ -36,88 +29,126 @@ class IntakeResult:
     raw_message_id: UUID | None = None
     case: Case | None = None
     reason: str | None = None
+    state: IntakeState | None = None
 
 
 @dataclass(frozen=True)
-class _Delivery:
+class Delivery:
     raw: bytes
     mailbox: str
     digest: str
     at: datetime
+    source: Source = "smtp"
 
-    def keep(self, message_id: str | None, outcome: IntakeOutcome, reason: str | None) -> RawMessage:
+    def keep(self, message_id: str | None, route: Route) -> RawMessage:
         return RawMessage(
             id=new_id(),
             mailbox=self.mailbox,
-            message_id=message_id or "",
+            message_id=(message_id or "")[:252],
             digest=self.digest,
             raw=self.raw,
             received_at=self.at,
-            outcome=outcome,
-            reason=reason,
+            outcome=route.outcome,
+            reason=route.reason,
         )
+
+
+def delivery(raw: bytes, mailbox: str, source: Source) -> Delivery:
+    box = mailbox.strip().lower()[:MAILBOX_MAX]
+    return Delivery(raw, box, sha256(raw).hexdigest(), datetime.now(UTC), source)
 
 
 async def ingest_email(
-    *, uow: CasesUnitOfWork, raw: bytes, mailbox: str, envelope_sender: str | None = None
+    *,
+    uow: CasesUnitOfWork,
+    raw: bytes,
+    mailbox: str,
+    envelope_sender: str | None = None,
+    source: Source = "smtp",
+    policy: IntakePolicy = DEFAULT_POLICY,
 ) -> IntakeResult:
-    """Flow 5: one inbound mail, stored once, then ignored (machine mail), rejected (no usable sender),
-    appended to the case it answers, or opening a new case. `envelope_sender` is the SMTP reverse path
-    ("" for the null sender `<>` of notifications)."""
-    mailbox = mailbox.strip().lower()[:MAILBOX_MAX]
-    delivery = _Delivery(raw, mailbox, sha256(raw).hexdigest(), datetime.now(UTC))
-    mail = parse_mail(raw)
-    if isinstance(mail, UnusableMail):
-        return await _store(uow, delivery.keep(mail.message_id, IntakeOutcome.REJECTED, mail.reason))
-    verdict = classify(mail, envelope_sender=envelope_sender)
-    if verdict.kind is not MailKind.CUSTOMER:
-        ignored = IGNORED[verdict.kind]
-        return await _store(uow, delivery.keep(mail.message_id, ignored, verdict.reason))
-    return await _file(uow, delivery, mail)
-
-
-async def _file(uow: CasesUnitOfWork, delivery: _Delivery, mail: InboundMail) -> IntakeResult:
-    """A customer's mail: appended to the case it answers, else opening one."""
-    case, reason = await _thread(uow, mail)
-    outcome = IntakeOutcome.CASE_OPENED if case is None else IntakeOutcome.APPENDED
-    stored = delivery.keep(mail.message_id, outcome, reason)
+    """One inbound mail, stored once. `envelope_sender` is the SMTP reverse path ("" for the null
+    sender `<>` of notifications); `policy` carries the settings (`policy_of(settings)`)."""
+    arrived = delivery(raw, mailbox, source)
+    mail = parse_mail(raw, attachment_max_bytes=policy.attachment_max_bytes)
+    decided = await route(
+        uow, mail, mailbox=arrived.mailbox, at=arrived.at, envelope_sender=envelope_sender, policy=policy
+    )
+    stored = arrived.keep(mail.message_id, decided)
     if not await uow.raw_messages.claim(stored):
         return IntakeResult(None)
-    message_id = mail.message_id or synthetic_message_id(delivery.digest)
+    return await apply(uow, arrived, stored.id, mail, decided, policy=policy)
+
+
+async def apply(
+    uow: CasesUnitOfWork,
+    arrived: Delivery,
+    raw_message_id: UUID,
+    mail: InboundMail | UnusableMail,
+    decided: Route,
+    *,
+    policy: IntakePolicy,
+) -> IntakeResult:
+    """Carries out the routing of a stored raw message (first delivery or re-processing)."""
+    sender = mail.sender_email if isinstance(mail, InboundMail) else None
+    flags = mail.flags if isinstance(mail, InboundMail) else ()
+    record = IntakeRecord(
+        raw_message_id, sender, arrived.source, decided.state, decided.reason, flags, arrived.at
+    )
+    await intake_store(uow).record(record)
+    case = decided.case
+    if decided.state is IntakeState.QUARANTINED:
+        uow.publish(rejected(arrived, raw_message_id, mail, decided.reason or "quarantined"))
+    elif decided.kind is MailKind.BOUNCE and isinstance(mail, InboundMail):
+        await intake_bounces.handle_bounce(uow, mail, raw_message_id=raw_message_id, at=arrived.at)
+    elif isinstance(mail, InboundMail) and decided.state is IntakeState.ACCEPTED:
+        flagged = replace(mail, flags=flags)
+        case = await _file(uow, arrived, raw_message_id, flagged, case=case, policy=policy)
+    return IntakeResult(decided.outcome, raw_message_id, case, decided.reason, decided.state)
+
+
+async def _file(
+    uow: CasesUnitOfWork,
+    arrived: Delivery,
+    raw_message_id: UUID,
+    mail: InboundMail,
+    *,
+    case: Case | None,
+    policy: IntakePolicy,
+) -> Case:
+    """A customer's mail: appended to the case it answers, else opening one."""
+    message_id = mail.message_id or synthetic_message_id(arrived.digest)
+    box = await intake_store(uow).mailbox(arrived.mailbox)
     if case is None:
-        case = await case_intake.open_case(
+        return await case_intake.open_case(
             uow,
             mail=mail,
             message_id=message_id,
-            mailbox=delivery.mailbox,
-            raw_message_id=stored.id,
-            at=delivery.at,
+            mailbox=arrived.mailbox,
+            raw_message_id=raw_message_id,
+            at=arrived.at,
+            team=box.team if box else None,
         )
-    else:
-        case = await case_intake.append_to_case(
-            uow, case, mail=mail, message_id=message_id, raw_message_id=stored.id, at=delivery.at
-        )
-    return IntakeResult(outcome, stored.id, case, reason)
+    return await case_intake.append_to_case(
+        uow,
+        case,
+        mail=mail,
+        message_id=message_id,
+        raw_message_id=raw_message_id,
+        at=arrived.at,
+        reopen_window_days=policy.reopen_window_days,
+    )
 
 
-async def _store(uow: CasesUnitOfWork, stored: RawMessage) -> IntakeResult:
-    if not await uow.raw_messages.claim(stored):
-        return IntakeResult(None)
-    return IntakeResult(stored.outcome, stored.id, None, stored.reason)
-
-
-async def _thread(uow: CasesUnitOfWork, mail: InboundMail) -> tuple[Case | None, str | None]:
-    """The case a reply belongs to: by the Message-IDs it answers, else by a `[CASE-n]` subject tag
-    from the case's requester (anyone else quoting a tag gets a case of their own)."""
-    case_id = await uow.cases.case_of_messages(thread_candidates(mail))
-    if case_id is not None:
-        return await uow.cases.get(case_id, for_update=True), "threaded by In-Reply-To/References"
-    number = tagged_case(mail.subject)
-    if number is None:
-        return None, None
-    case = await uow.cases.by_number(number, for_update=True)
-    if case is None:
-        return None, f"subject tag {number}: no such case"
-    if not case.is_requested_by(mail.sender_email):
-        return None, f"subject tag {number}: sender is not the requester"
-    return case, f"threaded by subject tag {number}"
+def rejected(
+    arrived: Delivery, raw_message_id: UUID, mail: InboundMail | UnusableMail | None, reason: str
+) -> InboundMailRejected:
+    return InboundMailRejected(
+        raw_message_id=raw_message_id,
+        mailbox=arrived.mailbox,
+        sender=mail.sender_email if isinstance(mail, InboundMail) else None,
+        message_id=mail.message_id if mail is not None else None,
+        reason=reason[:1000],
+        source=arrived.source,
+        rejected_at=arrived.at,
+    )

@@ -1,43 +1,37 @@
-"""Which domain events other services hear about, and in which published shape."""
+"""Which domain events other services hear about, and in which published shape.
+
+Domain events already carry only what may leave the service: internal messages have no body, no
+recipients and no thread (see `CaseWork.message_added`)."""
 
 from collections.abc import Iterable
 from functools import singledispatch
-from typing import Literal, cast
+from typing import Any
 
 from crm_cases.domain import events
 from crm_shared.events import IntegrationEvent, cases
 
-ChannelName = Literal["email", "web", "api"]
-DirectionName = Literal["inbound", "outbound", "internal"]
+PUBLISHED: dict[type[Any], type[IntegrationEvent]] = {
+    events.CaseOpened: cases.CaseOpened,
+    events.CaseMessageAdded: cases.CaseMessageAdded,
+    events.CaseStatusChanged: cases.CaseStatusChanged,
+    events.CaseAssigned: cases.CaseAssigned,
+    events.CaseUpdated: cases.CaseUpdated,
+    events.CaseMerged: cases.CaseMerged,
+    events.CasesLinked: cases.CasesLinked,
+}
+
+
+def _language(value: object) -> str:
+    """The notifier writes French or English: any other language gets English."""
+    return "fr" if value == "fr" else "en"
 
 
 @singledispatch
 def translate(event: object) -> Iterable[IntegrationEvent]:
-    return ()
-
-
-@translate.register
-def _(event: events.CaseOpened) -> Iterable[IntegrationEvent]:
-    yield cases.CaseOpened(
-        case_id=event.case_id,
-        number=event.number,
-        subject=event.subject,
-        channel=cast(ChannelName, event.channel),
-        requester_email=event.requester_email,
-        requester_name=event.requester_name,
-        language="fr" if event.language == "fr" else "en",
-        message_id=event.message_id,
-    )
-
-
-@translate.register
-def _(event: events.CaseMessageAdded) -> Iterable[IntegrationEvent]:
-    yield cases.CaseMessageAdded(
-        case_id=event.case_id,
-        number=event.number,
-        case_message_id=event.case_message_id,
-        direction=cast(DirectionName, event.direction),
-        author=event.author,
-        message_id=event.message_id,
-        reopened=event.reopened,
-    )
+    published = PUBLISHED.get(type(event))
+    if published is None:
+        return ()
+    values = dict(vars(event))
+    if "language" in values:
+        values["language"] = _language(values["language"])
+    return (published.model_validate(values),)

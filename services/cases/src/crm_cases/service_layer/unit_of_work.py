@@ -1,5 +1,7 @@
 from typing import Self
 
+from crm_cases.adapters.case_directory import DirectoryRepository
+from crm_cases.adapters.case_settings import CaseSettingsRepository
 from crm_cases.adapters.repositories import CaseRepository, RawMessageRepository
 from crm_shared.db import SqlUnitOfWork
 
@@ -7,9 +9,13 @@ from crm_shared.db import SqlUnitOfWork
 class CasesUnitOfWork(SqlUnitOfWork):
     cases: CaseRepository
     raw_messages: RawMessageRepository
+    directory: DirectoryRepository
+    case_settings: CaseSettingsRepository
 
     async def __aenter__(self) -> Self:
         await super().__aenter__()
         self.cases = CaseRepository(self.connection, self.track)
         self.raw_messages = RawMessageRepository(self.connection)
+        self.directory = DirectoryRepository(self.connection)
+        self.case_settings = CaseSettingsRepository(self.connection)
         return self

@@ -10,13 +10,20 @@ from crm_notifier.service_layer.delivery import DeliveryError
 
 
 def to_email_message(notification: Notification) -> EmailMessage:
-    """Plain-text UTF-8 message; raises ValueError for a header that cannot be written safely."""
+    """UTF-8 text (with an HTML alternative when there is one); raises ValueError for a header that
+    cannot be written safely."""
     if not notification.email:
         raise ValueError(f"notification {notification.id} has no address")
     message = EmailMessage()
     message.set_content(notification.body)  # first: it resets every Content-* header
+    if notification.body_html:
+        message.add_alternative(notification.body_html, subtype="html")
     message["From"] = notification.from_address
-    message["To"] = formataddr((notification.to_name or "", notification.email))
+    message["To"] = ", ".join(
+        [formataddr((notification.to_name or "", notification.email)), *notification.also_to]
+    )
+    if notification.cc:
+        message["Cc"] = ", ".join(notification.cc)
     message["Subject"] = notification.subject
     message["Date"] = formatdate(usegmt=True)
     if notification.message_id:
@@ -52,7 +59,7 @@ class SmtpMailer:
             await aiosmtplib.send(
                 message,
                 sender=parseaddr(notification.from_address)[1],
-                recipients=[notification.email or ""],
+                recipients=notification.addresses,
                 hostname=self._host,
                 port=self._port,
                 username=self._username,

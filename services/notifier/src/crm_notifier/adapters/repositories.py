@@ -5,15 +5,16 @@ row goes to exactly one of the loops running at once, and a loop that dies relea
 transaction.
 """
 
+from collections.abc import Collection
 from datetime import UTC, datetime
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import Row, Select, select
+from sqlalchemy import Row, Select, func, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from crm_notifier.adapters.tables import notifications, recipients, reminders
+from crm_notifier.adapters.tables import bouncing_addresses, notifications, recipients, reminders
 from crm_notifier.domain.model import (
     Notification,
     NotificationStatus,
@@ -33,11 +34,13 @@ class NotificationRepository(TableRepository[Notification]):
         return Notification(**values | {"status": NotificationStatus(values["status"])})
 
     async def add_once(self, notification: Notification) -> bool:
-        """Insert unless this cause already notified this recipient with this template."""
+        """Insert unless this cause already notified this recipient with this template, or this case
+        message already has its notification."""
         statement = (
             pg_insert(notifications)
             .values(**self._row(notification))
-            .on_conflict_do_nothing(index_elements=["cause_event_id", "template", "recipient"])
+            # Either key: the same cause, template and recipient, or the same case message.
+            .on_conflict_do_nothing()
             .returning(notifications.c.id)
         )
         inserted = (await self._connection.execute(statement)).first() is not None
@@ -136,3 +139,49 @@ class RecipientRepository:
                 set_={k: statement.excluded[k] for k in values if k != "user_id"},
             )
         )
+
+
+class BouncingAddressRepository:
+    """Addresses whose mail bounced, and until when mail to them is skipped (see domain.bounces)."""
+
+    def __init__(self, connection: AsyncConnection) -> None:
+        self._connection = connection
+
+    async def record(
+        self, *, address: str, until: datetime, bounced_at: datetime, reason: str | None, case_id: UUID | None
+    ) -> None:
+        """Suppress `address` until `until`; a bounce never shortens an earlier, longer suppression."""
+        values = {
+            "address": address.lower(),
+            "suppressed_until": until,
+            "bounced_at": bounced_at,
+            "reason": reason,
+            "case_id": case_id,
+            "bounces": 1,
+            "updated_at": datetime.now(UTC),
+        }
+        statement = pg_insert(bouncing_addresses).values(**values)
+        current, new = bouncing_addresses.c, statement.excluded
+        await self._connection.execute(
+            statement.on_conflict_do_update(
+                index_elements=[current.address],
+                set_={
+                    "suppressed_until": func.greatest(current.suppressed_until, new.suppressed_until),
+                    "bounced_at": func.greatest(current.bounced_at, new.bounced_at),
+                    "reason": new.reason,
+                    "case_id": func.coalesce(new.case_id, current.case_id),
+                    "bounces": current.bounces + 1,
+                    "updated_at": new.updated_at,
+                },
+            )
+        )
+
+    async def bouncing(self, addresses: Collection[str], now: datetime) -> dict[str, datetime]:
+        """Those of `addresses` (lower-cased) suppressed at `now`, with the end of their suppression."""
+        wanted = {a.lower() for a in addresses if a}
+        if not wanted:
+            return {}
+        query = select(bouncing_addresses.c.address, bouncing_addresses.c.suppressed_until).where(
+            bouncing_addresses.c.address.in_(wanted), bouncing_addresses.c.suppressed_until > now
+        )
+        return {row.address: row.suppressed_until for row in await self._connection.execute(query)}

@@ -47,6 +47,10 @@ notifications = Table(
     Column("cause_event_id", Uuid),
     Column("correlation_id", String(128)),
     Column("message_id", String(255)),
+    Column("also_to", JSONB, nullable=False, server_default=text("'[]'::jsonb")),
+    Column("cc", JSONB, nullable=False, server_default=text("'[]'::jsonb")),
+    Column("body_html", Text),
+    Column("case_message_id", Uuid),
     Column("attempts", Integer, nullable=False),
     Column("next_attempt_at", DateTime(timezone=True), nullable=False),
     Column("created_at", DateTime(timezone=True), nullable=False),
@@ -54,8 +58,22 @@ notifications = Table(
     Column("version", Integer, nullable=False),
     # A redelivered or replayed event never notifies the same person twice with the same template.
     UniqueConstraint("cause_event_id", "template", "recipient", name="uq_notifications_cause"),
+    # An agent's reply goes out once, whichever event (or replay of it) asks for it.
+    UniqueConstraint("case_message_id", name="uq_notifications_case_message_id"),
     # The sender's queue: only pending rows, in the order they become due.
     Index("ix_notifications_due", "next_attempt_at", postgresql_where=text("status = 'pending'")),
+)
+
+bouncing_addresses = Table(
+    "bouncing_addresses",
+    metadata,
+    Column("address", String(320), primary_key=True),
+    Column("suppressed_until", DateTime(timezone=True), nullable=False),
+    Column("bounced_at", DateTime(timezone=True), nullable=False),
+    Column("reason", Text),
+    Column("case_id", Uuid),
+    Column("bounces", Integer, nullable=False),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
 )
 
 reminders = Table(

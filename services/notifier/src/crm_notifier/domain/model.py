@@ -4,6 +4,7 @@ A notification is pending until the sender delivers it (sent) or gives up (faile
 is recorded as skipped. Only a final state is announced. A reminder fires once, when due.
 """
 
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from enum import StrEnum
@@ -59,6 +60,9 @@ class Draft:
     cause_event_id: UUID | None
     correlation_id: str | None = None
     headers: dict[str, str] = field(default_factory=dict)
+    body_html: str | None = None
+    case_message_id: UUID | None = None
+    """An agent's reply: the case message it sends (one notification per case message)."""
 
 
 @dataclass(eq=False, kw_only=True)
@@ -78,14 +82,32 @@ class Notification(Aggregate):
     cause_event_id: UUID | None
     correlation_id: str | None = None
     message_id: str | None = None
+    also_to: list[str] = field(default_factory=list)
+    """Further To recipients, after `email` (an agent's reply may address several people)."""
+    cc: list[str] = field(default_factory=list)
+    body_html: str | None = None
+    case_message_id: UUID | None = None
     attempts: int = 0
     next_attempt_at: datetime
     created_at: datetime
     sent_at: datetime | None = None
 
     @classmethod
-    def to_send(cls, draft: Draft, *, email: str, to_name: str | None, message_id: str) -> "Notification":
-        return cls._of(draft, NotificationStatus.PENDING, email=email, to_name=to_name, message_id=message_id)
+    def to_send(
+        cls,
+        draft: Draft,
+        *,
+        email: str,
+        to_name: str | None,
+        message_id: str,
+        also_to: Sequence[str] = (),
+        cc: Sequence[str] = (),
+    ) -> "Notification":
+        notification = cls._of(
+            draft, NotificationStatus.PENDING, email=email, to_name=to_name, message_id=message_id
+        )
+        notification.also_to, notification.cc = list(also_to), list(cc)
+        return notification
 
     @classmethod
     def skipped(cls, draft: Draft, *, reason: str) -> "Notification":
@@ -112,6 +134,8 @@ class Notification(Aggregate):
             cause_event_id=draft.cause_event_id,
             correlation_id=draft.correlation_id,
             message_id=values.get("message_id"),
+            body_html=draft.body_html,
+            case_message_id=draft.case_message_id,
             next_attempt_at=now,
             created_at=now,
         )
@@ -121,6 +145,22 @@ class Notification(Aggregate):
         self.attempts += 1
         self.status, self.sent_at, self.reason = NotificationStatus.SENT, now, None
         self._finished()
+
+    def skip(self, *, reason: str) -> None:
+        """Not sent after all: its address started bouncing while it waited."""
+        self._require_pending()
+        self.status, self.reason = NotificationStatus.SKIPPED, reason
+        self._finished()
+
+    def drop_recipients(self, addresses: Collection[str]) -> None:
+        """Leave out further recipients (To or Cc) that are known to bounce."""
+        self.also_to = [a for a in self.also_to if a.lower() not in addresses]
+        self.cc = [a for a in self.cc if a.lower() not in addresses]
+
+    @property
+    def addresses(self) -> list[str]:
+        """Every address the message goes to (the SMTP envelope's recipients)."""
+        return [a for a in (self.email, *self.also_to, *self.cc) if a]
 
     def mark_attempt_failed(self, *, error: str, permanent: bool, now: datetime, policy: RetryPolicy) -> None:
         """Retry later with backoff, until the attempts run out or the server refused for good."""

@@ -10,6 +10,7 @@ LANGUAGES: tuple[Language, ...] = ("fr", "en")
 
 DEAL_WON = "deal_won"
 CASE_ACKNOWLEDGEMENT = "case_acknowledgement"
+CASE_RESOLVED = "case_resolved"
 CONTRACT_RENEWAL = "contract_renewal"
 CLOSE_REQUESTED = "close_requested"
 CLOSE_REQUEST_APPROVED = "close_request_approved"
@@ -49,6 +50,20 @@ TEMPLATES: Mapping[str, Template] = {
             "enregistrée sous le numéro {number} et notre équipe support vous répondra dans les "
             "meilleurs délais.\n\nPour ajouter des informations, répondez simplement à ce message en "
             "conservant [{number}] dans l\u2019objet.\n\nL\u2019équipe support\n",
+        },
+    ),
+    CASE_RESOLVED: Template(
+        subject={
+            "en": "[{number}] Your request is resolved",
+            "fr": "[{number}] Votre demande est résolue",
+        },
+        body={
+            "en": "{greeting}\n\nYour request {number} is resolved. If something is still not right, "
+            "simply reply to this email, keeping [{number}] in the subject, and it will be reopened."
+            "\n\nThe support team\n",
+            "fr": "{greeting}\n\nVotre demande {number} est résolue. Si quelque chose ne va toujours pas, "
+            "répondez simplement à ce message en conservant [{number}] dans l\u2019objet : elle sera "
+            "rouverte.\n\nL\u2019équipe support\n",
         },
     ),
     CONTRACT_RENEWAL: Template(

@@ -49,6 +49,9 @@ class NotificationPublic(BaseModel):
     reason: str | None
     cause_event_id: UUID | None = Field(description="ce_id of the event that caused the notification")
     message_id: str | None = Field(description="RFC 5322 Message-ID of the email")
+    also_to: list[str] = Field(description="Further To recipients, after `email`")
+    cc: list[str]
+    case_message_id: UUID | None = Field(description="For an agent's reply: the case message it sends")
     attempts: int
     next_attempt_at: datetime
     created_at: datetime

@@ -65,8 +65,8 @@ def _record_attempt(notification: Notification) -> None:
         "template": notification.template,
         "attempts": notification.attempts,
     }
-    if notification.status is NotificationStatus.SENT:
-        log.info("notifier.notification.sent", **fields)
+    if notification.status in (NotificationStatus.SENT, NotificationStatus.SKIPPED):
+        log.info(f"notifier.notification.{notification.status}", **fields)
     else:  # failed, or pending a retry; the reason may name an address: not at info level
         outcome = "retry_scheduled" if notification.status is NotificationStatus.PENDING else "failed"
         log.warning(f"notifier.notification.{outcome}", reason=notification.reason, **fields)

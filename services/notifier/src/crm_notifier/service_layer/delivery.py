@@ -10,6 +10,7 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Protocol
 
+from crm_notifier.domain.bounces import bouncing_reason
 from crm_notifier.domain.model import Notification, Reminder, RetryPolicy
 from crm_notifier.domain.templates import CONTRACT_RENEWAL, Language, format_date
 from crm_notifier.service_layer.notifications import Cause, MailDefaults, notify_user
@@ -38,6 +39,9 @@ async def deliver_next(
     if notification is None:
         return None
     uow.caused_by(correlation_id=notification.correlation_id, cause_event_id=notification.cause_event_id)
+    if not await _still_deliverable(uow, notification, now):
+        await uow.notifications.update(notification)
+        return notification
     try:
         await mailer.send(notification)
     except DeliveryError as exc:
@@ -49,6 +53,17 @@ async def deliver_next(
         notification.mark_sent(now=now)
     await uow.notifications.update(notification)
     return notification
+
+
+async def _still_deliverable(uow: NotifierUnitOfWork, notification: Notification, now: datetime) -> bool:
+    """An address may have started bouncing while the mail waited: skip it, or leave out copies to it."""
+    bouncing = await uow.bouncing.bouncing(notification.addresses, now)
+    main = (notification.email or "").lower()
+    if main in bouncing:
+        notification.skip(reason=bouncing_reason(main, bouncing[main]))
+        return False
+    notification.drop_recipients(bouncing.keys())
+    return True
 
 
 async def fire_next_reminder(

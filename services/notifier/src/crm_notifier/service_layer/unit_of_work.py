@@ -2,6 +2,7 @@ from typing import Self
 from uuid import UUID
 
 from crm_notifier.adapters.repositories import (
+    BouncingAddressRepository,
     NotificationRepository,
     RecipientRepository,
     ReminderRepository,
@@ -14,12 +15,14 @@ class NotifierUnitOfWork(SqlUnitOfWork):
     notifications: NotificationRepository
     reminders: ReminderRepository
     recipients: RecipientRepository
+    bouncing: BouncingAddressRepository
 
     async def __aenter__(self) -> Self:
         await super().__aenter__()
         self.notifications = NotificationRepository(self.connection, self.track)
         self.reminders = ReminderRepository(self.connection, self.track)
         self.recipients = RecipientRepository(self.connection)
+        self.bouncing = BouncingAddressRepository(self.connection)
         return self
 
     def caused_by(self, *, correlation_id: str | None, cause_event_id: UUID | None) -> None:

@@ -8,32 +8,26 @@ from collections.abc import Mapping
 from uuid import UUID
 
 from crm_notifier.domain.model import (
-    Draft,
     Notification,
     NotificationStatus,
     Recipient,
     Reminder,
 )
 from crm_notifier.domain.templates import (
-    CASE_ACKNOWLEDGEMENT,
     DEAL_WON,
     Language,
     format_amount,
     format_date,
-    render,
 )
 from crm_notifier.service_layer.notifications import (
     Cause,
     MailDefaults,
-    is_deliverable,
-    new_message_id,
     notify_user,
 )
 from crm_notifier.service_layer.unit_of_work import NotifierUnitOfWork
 from crm_shared.auth import Principal, authorize
 from crm_shared.errors import NotFound
 from crm_shared.events import Envelope
-from crm_shared.events.cases import CaseOpened
 from crm_shared.events.deals import DealWon
 from crm_shared.events.quotes import ContractCreated
 
@@ -99,50 +93,6 @@ async def notify_deal_won(
     cause = Cause(envelope.id, uow.context.correlation_id)
     for user_id in dict.fromkeys(u for u in (event.csm_id, event.owner_id) if u):
         await notify_user(uow, defaults, template=DEAL_WON, user_id=user_id, values=values, cause=cause)
-
-
-async def acknowledge_case(
-    event: CaseOpened, *, uow: NotifierUnitOfWork, envelope: Envelope, defaults: MailDefaults
-) -> None:
-    """Flow 5: an automatic reply from the support mailbox, threaded under the customer's mail."""
-    address = (event.requester_email or "").strip()
-    content = render(
-        CASE_ACKNOWLEDGEMENT,
-        event.language,
-        {"number": event.number, "subject": event.subject, "name": event.requester_name or ""},
-    )
-    draft = Draft(
-        template=CASE_ACKNOWLEDGEMENT,
-        recipient=address.lower() or f"case:{event.case_id}",
-        language=event.language,
-        subject=content.subject,
-        body=content.body,
-        from_address=defaults.support_address,
-        cause_event_id=envelope.id,
-        correlation_id=uow.context.correlation_id,
-        headers=acknowledgement_headers(event.message_id),
-    )
-    if not address or not is_deliverable(address):
-        reason = f"case {event.number} has no deliverable requester address"
-        await uow.notifications.add_once(Notification.skipped(draft, reason=reason))
-        return
-    notification = Notification.to_send(
-        draft,
-        email=address,
-        to_name=event.requester_name,
-        message_id=new_message_id(defaults.support_address),
-    )
-    await uow.notifications.add_once(notification)
-
-
-def acknowledgement_headers(message_id: str | None) -> dict[str, str]:
-    # RFC 3834: an auto-reply that other robots (and Exchange, via X-Auto-Response-Suppress) leave alone.
-    headers = {"Auto-Submitted": "auto-replied", "X-Auto-Response-Suppress": "All"}
-    original = " ".join((message_id or "").split())
-    if original:
-        original = original if original.startswith("<") else f"<{original}>"
-        headers |= {"In-Reply-To": original, "References": original}
-    return headers
 
 
 async def schedule_contract_renewal(

@@ -1,0 +1,96 @@
+"""Admin HTTP API of the intake: mailboxes' teams (`/v1/mailboxes`) and the quarantine (`/v1/quarantine`)."""
+
+from datetime import datetime
+from typing import Annotated, cast
+from uuid import UUID
+
+from fastapi import APIRouter, Path, Query, Request
+from pydantic import BaseModel, ConfigDict, Field
+
+from crm_cases.adapters.intake_repository import IntakeRecord, Mailbox
+from crm_cases.config import Settings
+from crm_cases.service_layer import intake_admin
+from crm_shared.pagination import MAX_PAGE_SIZE, Page, decode_cursor, page_of
+from crm_shared.runtime import BusDep, get_runtime
+
+router = APIRouter(prefix="/v1", tags=["mail intake"])
+Address = Annotated[str, Path(min_length=3, max_length=320, pattern=r"^[^@\s]+@[^@\s]+$")]
+
+
+class MailboxPut(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    team: str = Field(min_length=1, max_length=128)
+
+
+class MailboxPublic(BaseModel):
+    address: str
+    team: str
+    updated_at: datetime
+
+    @classmethod
+    def of(cls, mailbox: Mailbox) -> "MailboxPublic":
+        return cls(address=mailbox.address, team=mailbox.team, updated_at=mailbox.updated_at)
+
+
+class QuarantinedPublic(BaseModel):
+    raw_message_id: UUID
+    mailbox: str
+    message_id: str
+    sender: str | None
+    source: str
+    state: str
+    reason: str | None
+    flags: list[str]
+    received_at: datetime
+
+    @classmethod
+    def of(cls, record: IntakeRecord) -> "QuarantinedPublic":
+        values = {k: getattr(record, k) for k in cls.model_fields if k != "flags"}
+        return cls(**values, flags=list(record.flags))
+
+
+class ReprocessPublic(BaseModel):
+    raw_message_id: UUID
+    state: str | None
+    outcome: str | None
+    """None when the mail was no longer quarantined: nothing was done."""
+    case_id: UUID | None
+    reason: str | None
+
+
+@router.get("/mailboxes/{address}", responses={403: {"description": "Admin only"}, 404: {}})
+async def get_mailbox(address: Address, bus: BusDep) -> MailboxPublic:
+    return MailboxPublic.of(await bus.read(intake_admin.get_mailbox, address=address))
+
+
+@router.put("/mailboxes/{address}", responses={403: {"description": "Admin only"}})
+async def put_mailbox(address: Address, body: MailboxPut, bus: BusDep) -> MailboxPublic:
+    """The team whose queue the mailbox's new cases go to (and whose members take turns)."""
+    return MailboxPublic.of(await bus.execute(intake_admin.put_mailbox, address=address, team=body.team))
+
+
+@router.get("/quarantine", responses={403: {"description": "Support and admin"}})
+async def list_quarantine(
+    bus: BusDep,
+    cursor: str | None = None,
+    limit: Annotated[int, Query(ge=1, le=MAX_PAGE_SIZE)] = 50,
+) -> Page[QuarantinedPublic]:
+    found = await bus.read(intake_admin.list_quarantine, after=decode_cursor(cursor), limit=limit)
+    return page_of(found, limit=limit, public=QuarantinedPublic.of)
+
+
+@router.post(
+    "/quarantine/{raw_message_id}/reprocess",
+    responses={403: {"description": "Support and admin"}, 404: {}},
+)
+async def reprocess(raw_message_id: UUID, bus: BusDep, request: Request) -> ReprocessPublic:
+    """Runs the mail through the intake again; a mail no longer quarantined is left as it is."""
+    policy = intake_admin.policy_of(cast(Settings, get_runtime(request).settings))
+    result = await bus.execute(intake_admin.reprocess, raw_message_id=raw_message_id, policy=policy)
+    return ReprocessPublic(
+        raw_message_id=raw_message_id,
+        state=result.state,
+        outcome=result.outcome,
+        case_id=result.case.id if result.case else None,
+        reason=result.reason,
+    )
