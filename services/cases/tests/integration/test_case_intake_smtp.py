@@ -150,6 +150,21 @@ async def test_a_reply_is_threaded_by_in_reply_to(service, kafka_bootstrap):
     assert case["version"] == 2
 
 
+async def test_a_reply_quoting_only_the_acknowledgement_joins_its_case(service, kafka_bootstrap):
+    original = compose("dora@customer.example", "Login fails")
+    async with EventProbe(kafka_bootstrap, TOPIC) as probe:
+        opened = await open_case(service, original, probe)
+        acknowledgement = opened["acknowledgement_message_id"]
+        assert acknowledgement.startswith("<ack.")
+        # Some clients keep only the message they answer, here the notifier's acknowledgement.
+        reply = compose(
+            "dora@customer.example", "Re: your request", "Still failing.", In_Reply_To=acknowledgement
+        )
+        await send(service, reply)
+        added = await probe.wait_for(ADDED, lambda p: p["message_id"] == reply["Message-ID"])
+    assert added.payload["case_id"] == opened["case_id"]
+
+
 async def test_a_tagged_reply_from_the_requester_is_threaded(service, kafka_bootstrap):
     async with EventProbe(kafka_bootstrap, TOPIC) as probe:
         opened = await open_case(service, compose("carol@customer.example", "Login fails"), probe)

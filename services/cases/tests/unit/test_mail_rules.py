@@ -120,3 +120,15 @@ def test_language():
     assert detect_language(mail("Bonjour, votre facture de mars")) == "fr"
     assert detect_language(mail("Hello, your invoice")) == "en"
     assert detect_language(mail("Facture")) == "en"
+
+
+def test_an_acknowledgement_message_id_names_its_case_and_nothing_else_does():
+    from uuid import uuid4
+
+    from crm_cases.domain.mail import acknowledged_case, acknowledgement_message_id
+
+    case_id = uuid4()
+    assert acknowledged_case(acknowledgement_message_id(case_id)) == case_id
+    assert acknowledged_case(f"<{case_id}@customer.example>") is None
+    assert acknowledged_case(f"<ack.{case_id}@elsewhere.example>") is None
+    assert acknowledged_case("<ack.not-a-uuid@ack.crm-cases.local>") is None

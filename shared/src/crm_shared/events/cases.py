@@ -45,6 +45,9 @@ class CaseOpened(IntegrationEvent):
     resolution_due_at: datetime | None = None
     opened_at: datetime | None = None
     opened_by: str | None = Field(None, description="The agent, for cases opened over the API")
+    acknowledgement_message_id: str | None = Field(
+        None, description="The Message-ID the acknowledgement must carry: replies to it thread to the case"
+    )
 
 
 class CaseMessageAdded(IntegrationEvent):

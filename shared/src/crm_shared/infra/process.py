@@ -58,6 +58,15 @@ def process_cmdline(pid: int) -> str:
         return ""
 
 
+def is_running(pid: int) -> bool:
+    """Our own children by their exit status (a server that re-executes itself has, for an instant,
+    no command line); other processes by /proc."""
+    child = _CHILDREN.get(pid)
+    if child is not None:
+        return child.poll() is None
+    return bool(process_cmdline(pid))
+
+
 def spawn(cmd: Sequence[str], *, cwd: Path, output: Path, **kwargs: Any) -> int:
     """Start a server with stdout/stderr appended to `output`; returns its pid."""
     with output.open("ab") as out:
@@ -107,7 +116,7 @@ def wait_ready(
     deadline = time.monotonic() + START_TIMEOUT
     try:
         while not ready():
-            if not process_cmdline(pid):
+            if not is_running(pid):
                 raise RuntimeError(f"{what} exited during start-up\n{tail(logs)}")
             if time.monotonic() > deadline:
                 raise TimeoutError(f"{what} not ready after {START_TIMEOUT:.0f}s\n{tail(logs)}")

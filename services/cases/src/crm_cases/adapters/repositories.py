@@ -19,7 +19,7 @@ from crm_cases.adapters.tables import (
     raw_messages,
 )
 from crm_cases.domain.case_query import CaseFilter
-from crm_cases.domain.mail import case_number
+from crm_cases.domain.mail import acknowledged_case, case_number
 from crm_cases.domain.model import (
     Attachment,
     Case,
@@ -91,7 +91,17 @@ class CaseRepository(TableRepository[Case]):
             .order_by(case_messages.c.received_at)
         )
         owners: dict[str, UUID] = {row.message_id: row.case_id for row in rows}
-        return next((owners[m] for m in message_ids if m in owners), None)
+        for message_id in message_ids:
+            if message_id in owners:
+                return owners[message_id]
+            acknowledged = acknowledged_case(message_id)
+            if acknowledged is not None and await self._exists(acknowledged):
+                return acknowledged
+        return None
+
+    async def _exists(self, case_id: UUID) -> bool:
+        query = select(cases.c.id).where(cases.c.id == case_id)
+        return (await self._connection.execute(query)).first() is not None
 
     async def messages(self, case_id: UUID) -> list[CaseMessage]:
         """The case's messages, oldest first, with their attachments' descriptions (not contents)."""

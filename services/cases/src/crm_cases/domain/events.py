@@ -30,6 +30,7 @@ class CaseOpened:
     resolution_due_at: datetime | None = None
     opened_at: datetime | None = None
     opened_by: str | None = None
+    acknowledgement_message_id: str | None = None
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -6,6 +6,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
+from uuid import UUID
 
 SUBJECT_MAX = 500
 BODY_MAX = 200_000
@@ -251,3 +252,20 @@ def detect_language(mail: InboundMail) -> str:
     sample = f"{mail.subject}\n{mail.text[:3000]}"
     french = len(_FRENCH.findall(sample))
     return "fr" if french >= 2 and french > len(_ENGLISH.findall(sample)) else "en"
+
+
+ACK_DOMAIN = "ack.crm-cases.local"
+_ACK_ID = re.compile(
+    r"^<ack\.([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})@" + re.escape(ACK_DOMAIN) + ">$"
+)
+
+
+def acknowledgement_message_id(case_id: UUID) -> str:
+    """The Message-ID of a case's acknowledgement (sent by the notifier): a reply that quotes only it
+    still names its case."""
+    return f"<ack.{case_id}@{ACK_DOMAIN}>"
+
+
+def acknowledged_case(message_id: str) -> UUID | None:
+    found = _ACK_ID.match(message_id.strip().lower())
+    return UUID(found.group(1)) if found else None

@@ -23,7 +23,7 @@ from crm_cases.domain.case_values import (
     Visibility,
 )
 from crm_cases.domain.case_work import CaseWork
-from crm_cases.domain.mail import InboundMail, clean_subject, detect_language
+from crm_cases.domain.mail import InboundMail, acknowledgement_message_id, clean_subject, detect_language
 from crm_cases.domain.sla import NO_DUE, DueTimes
 
 __all__ = [
@@ -175,6 +175,7 @@ class Case(CaseWork):
             resolution_due_at=self.resolution_due_at,
             opened_at=at,
             opened_by=opening.opened_by,
+            acknowledgement_message_id=acknowledgement_message_id(self.id),
         )
 
     def closed_longer_than(self, days: int, at: datetime) -> bool:

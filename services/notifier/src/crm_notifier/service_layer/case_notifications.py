@@ -57,7 +57,13 @@ async def acknowledge_case(
         reason = f"case {event.number} has no deliverable requester address"
         await uow.notifications.add_once(Notification.skipped(draft, reason=reason))
         return
-    await _send_unless_bouncing(uow, draft, to=[address], to_name=event.requester_name)
+    await _send_unless_bouncing(
+        uow,
+        draft,
+        to=[address],
+        to_name=event.requester_name,
+        message_id=msg_id(event.acknowledgement_message_id),
+    )
 
 
 async def send_case_reply(
