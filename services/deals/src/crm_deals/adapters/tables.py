@@ -127,6 +127,8 @@ deals = Table(
     # Deals without a close date sort last both ways.
     Index("ix_deals_close_asc", text("coalesce(expected_close_date, 'infinity'::date)"), "id"),
     Index("ix_deals_close_desc", text("coalesce(expected_close_date, '-infinity'::date)"), "id"),
+    # Lists of one status sorted by amount (the biggest won deals, the largest open ones).
+    Index("ix_deals_status_amount", "status", "amount_minor", "id"),
     # Won/lost reports by closing date.
     Index("ix_deals_closed", "closed_at", postgresql_where=text("status IN ('won', 'lost')")),
 )
