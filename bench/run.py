@@ -3,6 +3,7 @@
 uv run python -m bench.run [--events 3000] [--requests 500] [--timeout-s 120]
 uv run python -m bench.run --suite leads [--leads-creates 1000] [--leads-scales 10000,1000000]
 uv run python -m bench.run --suite deals [--deals-events 1000] [--deals-scales 10000,1000000]
+uv run python -m bench.run --suite cases [--cases-messages 2000] [--cases-backlog 10000] [--no-cases-imap]
 """
 
 import argparse
@@ -16,6 +17,9 @@ from typing import Any
 
 from bench import (
     api_latency,
+    cases_backlog,
+    cases_counts,
+    cases_intake,
     consumer,
     deals_latency,
     deals_scale,
@@ -33,8 +37,13 @@ from crm_shared.messaging.kafka import PRODUCER_SETTINGS
 
 RESULTS = Path(__file__).resolve().parent / "results"
 DEFAULT_TIMEOUT_S = 120.0
-SUITE_TIMEOUT_S = 600.0  # the leads and deals suites
-EXPECTED = {"default": "about a minute", "leads": "up to 10 minutes", "deals": "5 to 7 minutes"}
+SUITE_TIMEOUT_S = 600.0  # the leads, deals and cases suites
+EXPECTED = {
+    "default": "about a minute",
+    "leads": "up to 10 minutes",
+    "deals": "5 to 7 minutes",
+    "cases": "6 to 8 minutes",
+}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -61,11 +70,14 @@ def main(argv: list[str] | None = None) -> int:
         if deals["slow_at_largest"]:
             print(f"\nover {deals_tables.SLOW_P95_MS:g} ms p95 at the largest size (plans in the JSON):")
             print(deals_tables.slow_summary(deals))
+    wrong = [line for result in document["measurements"].values() for line in cases_counts.failed(result)]
+    if wrong:
+        print("\nchecks that failed (what was stored is not what was sent):\n  " + "\n  ".join(wrong))
     print(f"\n{document['duration_s']} s; results in {RESULTS / f'{stamp}.json'}")
     failed = [name for name, result in document["measurements"].items() if "error" in result]
     if failed:
         print(f"failed: {', '.join(failed)} (tracebacks in {log_path})")
-    return 1 if failed else 0
+    return 1 if failed or wrong else 0
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -74,13 +86,14 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--requests", type=_count, default=500, help="requests per HTTP endpoint")
     parser.add_argument(
         "--suite",
-        choices=("default", "leads", "deals"),
+        choices=("default", "leads", "deals", "cases"),
         default="default",
         help="default: relay, consumer, HTTP, memory; leads: create-lead throughput, lists at scale; "
-        "deals: LeadConverted -> deal latency, board / forecast / lists at scale",
+        "deals: LeadConverted -> deal latency, board / forecast / lists at scale; "
+        "cases: mail intake throughput against plain parsing, importing a backlog",
     )
     parser.add_argument(
-        "--timeout-s", type=float, default=None, help="limit of each benchmark (120; leads, deals 600)"
+        "--timeout-s", type=float, default=None, help="limit of each benchmark (120; leads, deals, cases 600)"
     )
     parser.add_argument("--leads-creates", type=_count, default=1000, help="POST /v1/leads per run")
     parser.add_argument("--leads-clients", type=int, default=8, help="concurrent clients creating leads")
@@ -121,6 +134,7 @@ def _parser() -> argparse.ArgumentParser:
         metavar="SQL",
         help="what-if: CREATE INDEX IF NOT EXISTS ... run on the deals table after each seeding step",
     )
+    _cases_options(parser)
     parser.add_argument(
         "--broker-setting",
         type=_setting,
@@ -130,6 +144,27 @@ def _parser() -> argparse.ArgumentParser:
         help="extra setting of the throwaway broker, e.g. group.coordinator.append.linger.ms=0",
     )
     return parser
+
+
+def _cases_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--cases-messages", type=_count, default=2000, help="mails per intake throughput run (C1)"
+    )
+    parser.add_argument("--cases-clients", type=int, default=4, help="concurrent SMTP clients (C1)")
+    parser.add_argument("--cases-backlog", type=_count, default=10_000, help="mails in the backlog (C2)")
+    parser.add_argument("--cases-workers", type=int, default=4, help="ingest worker processes (C2)")
+    parser.add_argument(
+        "--cases-replies", type=float, default=0.3, help="share of the backlog answering earlier mails"
+    )
+    parser.add_argument(
+        "--cases-overlap", type=_count, default=1000, help="mails given to two ingesters at once (C2)"
+    )
+    parser.add_argument(
+        "--cases-imap",
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help="also import the backlog through the IMAP poller from a throwaway Dovecot (C2)",
+    )
 
 
 def _count(value: str) -> int:
@@ -158,6 +193,8 @@ async def _run_all(stack: Stack, args: argparse.Namespace) -> dict[str, Any]:
         return await _run_leads(stack, args)
     if args.suite == "deals":
         return await _run_deals(stack, args)
+    if args.suite == "cases":
+        return await _run_cases(stack, args)
     # The consumer benchmark goes first: it needs crm.leads.events to hold only its own records.
     plan: dict[str, Callable[[], Awaitable[dict[str, Any]]]] = {
         "consumer": lambda: consumer.measure(stack, args.events),
@@ -246,6 +283,42 @@ async def _run_deals(stack: Stack, args: argparse.Namespace) -> dict[str, Any]:
             "broker_settings": dict(args.broker_setting),
             "producer_settings": PRODUCER_SETTINGS,
             "deals_code": report.code_location("crm_deals"),
+        },
+        "measurements": measurements,
+    }
+
+
+async def _run_cases(stack: Stack, args: argparse.Namespace) -> dict[str, Any]:
+    plan: dict[str, Callable[[], Awaitable[dict[str, Any]]]] = {
+        "cases_intake": lambda: cases_intake.measure(stack, args.cases_messages, args.cases_clients),
+        "cases_backlog": lambda: cases_backlog.measure(
+            stack,
+            args.cases_backlog,
+            args.cases_workers,
+            args.cases_replies,
+            args.cases_overlap,
+            args.cases_imap,
+            args.timeout_s,
+        ),
+    }
+    measurements = {name: await _bounded(run, args.timeout_s) for name, run in plan.items()}
+    own = memory.own_usage()
+    own["table"] = [row("benchmark process, peak RSS", own["vm_hwm_mib"], None, "MiB")]
+    measurements["benchmark_process_memory"] = own
+    return {
+        "machine": await report.machine_info(stack.postgres.admin_url),
+        "suite": "cases",
+        "parameters": {
+            "messages": args.cases_messages,
+            "clients": args.cases_clients,
+            "backlog": args.cases_backlog,
+            "workers": args.cases_workers,
+            "reply_share": args.cases_replies,
+            "overlap": args.cases_overlap,
+            "imap": args.cases_imap,
+            "timeout_s": args.timeout_s,
+            "broker_settings": dict(args.broker_setting),
+            "cases_code": report.code_location("crm_cases"),
         },
         "measurements": measurements,
     }
