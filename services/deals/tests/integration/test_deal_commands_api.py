@@ -7,27 +7,16 @@ import pytest
 from sqlalchemy import func, select
 
 from crm_deals.adapters.tables import deals
-from crm_deals.bootstrap import definition
-from crm_deals.config import Settings
-from crm_shared.auth import Role
-from crm_shared.settings import KafkaSettings
 from crm_shared.testing.kafka_probe import EventProbe
-from crm_shared.testing.service import RunningService, auth_headers, running_service
+from crm_shared.testing.service import RunningService
+from services.deals.tests.integration.deal_support import SALES, TOPIC, create, deals_service
 
 pytestmark = pytest.mark.integration
-
-SALES = auth_headers("sales-1", Role.SALES, team="squad-a")
-TOPIC = "crm.deals.events"
 
 
 @pytest.fixture(scope="module")
 async def service(kafka_bootstrap: str, make_database) -> AsyncIterator[RunningService]:
-    settings = Settings(
-        database_url=make_database("deals_commands"),
-        kafka=KafkaSettings(bootstrap_servers=kafka_bootstrap),
-        relay_poll_interval_s=0.2,
-    )
-    async with running_service(definition(settings)) as running:
+    async with deals_service(kafka_bootstrap, make_database("deals_commands")) as running:
         yield running
 
 
@@ -35,14 +24,6 @@ async def service(kafka_bootstrap: str, make_database) -> AsyncIterator[RunningS
 async def probe(kafka_bootstrap: str) -> AsyncIterator[EventProbe]:
     async with EventProbe(kafka_bootstrap, TOPIC) as watching:
         yield watching
-
-
-async def create(service: RunningService, headers=SALES, **body) -> dict:
-    response = await service.http.post(
-        "/v1/deals", json={"title": "Site", "amount_minor": 500_000} | body, headers=headers
-    )
-    assert response.status_code == 201, response.text
-    return response.json()
 
 
 def stage(pipeline: dict, name: str) -> str:
