@@ -233,6 +233,8 @@ class ReportQueries:
         return None if row is None else Revision(*row)
 
     async def forecast(self, query: ForecastQuery) -> list[ForecastRow]:
+        # Grouping every open deal: in memory, not in a sort spilled to disk (this transaction only).
+        await self._connection.execute(text("SET LOCAL work_mem = '64MB'"))
         rows = await self._connection.execute(forecast_statement(query))
         return [ForecastRow(r.month, r.key, r.currency, _sums(r)) for r in rows]
 

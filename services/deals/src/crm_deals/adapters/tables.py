@@ -102,7 +102,22 @@ deals = Table(
     Index("ix_deals_board", "stage_id", "rank", "id"),
     Index("ix_deals_owner_status", "owner_id", "status", "id"),
     Index("ix_deals_status_id", "status", "id"),
-    Index("ix_deals_forecast", "expected_close_date", postgresql_where=text("status = 'open'")),
+    # The forecast reads open deals from the index alone.
+    Index(
+        "ix_deals_forecast_cover",
+        "expected_close_date",
+        postgresql_where=text("status = 'open'"),
+        postgresql_include=[
+            "owner_id",
+            "team",
+            "pipeline_id",
+            "currency",
+            "amount_minor",
+            "probability",
+            "best_case_minor",
+            "worst_case_minor",
+        ],
+    ),
     Index("ix_deals_contact_ids", "contact_ids", postgresql_using="gin"),
     Index("ix_deals_tags", "tags", postgresql_using="gin"),
     Index(
