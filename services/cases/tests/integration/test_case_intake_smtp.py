@@ -1,8 +1,6 @@
 """Mail intake over real SMTP, PostgreSQL and Kafka: cases are opened, replies threaded, machine mail
 and redeliveries stored once and nothing more, oversized mail refused."""
 
-import asyncio
-import time
 from collections.abc import AsyncIterator
 from email.message import EmailMessage
 from email.policy import SMTP
@@ -20,7 +18,7 @@ from crm_shared.auth import Role
 from crm_shared.infra.process import free_port
 from crm_shared.settings import KafkaSettings
 from crm_shared.testing.kafka_probe import EventProbe
-from crm_shared.testing.service import RunningService, auth_headers, running_service
+from crm_shared.testing.service import RunningService, auth_headers, running_service, wait_listening
 
 pytestmark = pytest.mark.integration
 
@@ -43,22 +41,8 @@ async def service(kafka_bootstrap: str, make_database) -> AsyncIterator[RunningS
         smtp_max_message_bytes=MAX_BYTES,
     )
     async with running_service(definition(settings)) as running:
-        await _listening(settings.smtp_port)
+        await wait_listening(settings.smtp_port)
         yield running
-
-
-async def _listening(port: int, timeout_s: float = 10) -> None:
-    deadline = time.monotonic() + timeout_s
-    while True:
-        try:
-            _, writer = await asyncio.open_connection("127.0.0.1", port)
-        except OSError:
-            if time.monotonic() > deadline:
-                raise
-            await asyncio.sleep(0.05)
-        else:
-            writer.close()
-            return
 
 
 def compose(sender: str, subject: str, body: str = "My printer is on fire.", **headers: str) -> EmailMessage:

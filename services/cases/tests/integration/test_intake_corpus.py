@@ -1,7 +1,6 @@
 """Acceptance: every test mail of ../shared/testdata/emails through the intake, once over SMTP and once
 over the signed webhook, in the manifest's feed order; each ends as MANIFEST.md says and none crashes."""
 
-import asyncio
 import os
 import re
 import time
@@ -18,7 +17,7 @@ from crm_cases.config import Settings
 from crm_cases.domain.intake_signature import sign
 from crm_shared.infra.process import free_port
 from crm_shared.settings import KafkaSettings
-from crm_shared.testing.service import RunningService, running_service
+from crm_shared.testing.service import RunningService, running_service, wait_listening
 
 pytestmark = pytest.mark.integration
 
@@ -77,22 +76,8 @@ async def service(kafka_bootstrap: str, make_database) -> AsyncIterator[RunningS
         webhook_secret=SECRET,
     )
     async with running_service(definition(settings)) as running:
-        await _listening(settings.smtp_port)
+        await wait_listening(settings.smtp_port)
         yield running
-
-
-async def _listening(port: int, timeout_s: float = 10) -> None:
-    deadline = time.monotonic() + timeout_s
-    while True:
-        try:
-            _, writer = await asyncio.open_connection("127.0.0.1", port)
-        except OSError:
-            if time.monotonic() > deadline:
-                raise
-            await asyncio.sleep(0.05)
-        else:
-            writer.close()
-            return
 
 
 async def _latest(service: RunningService, mailbox: str) -> tuple[int, str | None]:

@@ -1,6 +1,7 @@
 """Runs one service in-process against real PostgreSQL and Kafka, for its integration tests."""
 
 import asyncio
+import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -44,3 +45,20 @@ async def running_service(
 def auth_headers(user_id: str, *roles: Role, team: str | None = None) -> dict[str, str]:
     token = issue_dev_token(AuthSettings(), user_id=user_id, roles=list(roles), team=team)
     return {"Authorization": f"Bearer {token}"}
+
+
+async def wait_listening(port: int, timeout_s: float = 10.0) -> None:
+    """Until something accepts connections on the loopback `port` (a listener that a background task
+    of the service starts a moment after the runtime, such as the SMTP receiver)."""
+    deadline = time.monotonic() + timeout_s
+    while True:
+        try:
+            _, writer = await asyncio.open_connection("127.0.0.1", port)
+        except OSError:
+            if time.monotonic() > deadline:
+                raise
+            await asyncio.sleep(0.05)
+        else:
+            writer.close()
+            await writer.wait_closed()
+            return

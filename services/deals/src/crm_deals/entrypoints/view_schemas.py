@@ -10,6 +10,7 @@ from crm_deals.domain.deal_query import Board, BoardColumn, CurrencyTotal, DealF
 from crm_deals.domain.model import Deal, DealStatus
 from crm_deals.domain.pipelines import StageKind
 from crm_deals.entrypoints.schemas import DealPublic
+from crm_shared import money
 from crm_shared.pagination import MAX_PAGE_SIZE
 
 RANK_CONTINUATION = "Continue with GET /v1/deals?stage_id=<stage id>&sort=rank&cursor=<this> (same filters)"
@@ -141,21 +142,11 @@ CSV_COLUMNS = (
     "contact_ids", "tags", "lead_id", "lost_reason", "recontact_on", "needs_review", "created_at",
     "updated_at", "closed_at", "description",
 )  # fmt: skip
-# ISO 4217 minor units where they are not 2.
-CURRENCY_EXPONENTS: Mapping[str, int] = {
-    "BHD": 3, "CLP": 0, "ISK": 0, "JOD": 3, "JPY": 0, "KRW": 0, "KWD": 3, "OMR": 3, "TND": 3,
-    "UGX": 0, "VND": 0, "XAF": 0, "XOF": 0, "XPF": 0,
-}  # fmt: skip
 
 
 def decimal_amount(amount_minor: int | None, currency: str) -> str:
-    """`123450` EUR -> `1234.50`: exact, no float on the way."""
-    if amount_minor is None:
-        return ""
-    exponent = CURRENCY_EXPONENTS.get(currency, 2)
-    units, fraction = divmod(abs(amount_minor), 10**exponent)
-    sign = "-" if amount_minor < 0 else ""
-    return f"{sign}{units}.{fraction:0{exponent}d}" if exponent else f"{sign}{units}"
+    """`123450` EUR -> `1234.50` (an empty cell when there is no amount)."""
+    return "" if amount_minor is None else money.decimal_amount(amount_minor, currency)
 
 
 def csv_row(deal: Deal, names: Mapping[UUID, tuple[str, str]]) -> list[str]:

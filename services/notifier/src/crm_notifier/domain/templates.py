@@ -5,6 +5,8 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Literal
 
+from crm_shared.money import split_minor
+
 Language = Literal["fr", "en"]
 LANGUAGES: tuple[Language, ...] = ("fr", "en")
 
@@ -150,12 +152,6 @@ MONTHS: Mapping[Language, tuple[str, ...]] = {
            "octobre", "novembre", "décembre"),
 }  # fmt: skip
 
-# ISO 4217 minor units where they are not 2.
-CURRENCY_EXPONENTS: Mapping[str, int] = {
-    "BHD": 3, "CLP": 0, "ISK": 0, "JOD": 3, "JPY": 0, "KRW": 0, "KWD": 3, "OMR": 3, "TND": 3,
-    "UGX": 0, "VND": 0, "XAF": 0, "XOF": 0, "XPF": 0,
-}  # fmt: skip
-
 
 def language_or(value: str | None, default: Language) -> Language:
     return value if value in LANGUAGES else default
@@ -174,10 +170,7 @@ def render(name: str, language: Language, values: Mapping[str, str]) -> Rendered
 
 def format_amount(amount_minor: int, currency: str, language: Language) -> str:
     """`1234567, "EUR"` -> `EUR 12,345.67` (en) or `12 345,67 EUR` (fr, narrow no-break spaces)."""
-    exponent = CURRENCY_EXPONENTS.get(currency.upper(), 2)
-    units, fraction = divmod(abs(amount_minor), 10**exponent)
-    sign = "-" if amount_minor < 0 else ""
-    decimals = f"{fraction:0{exponent}d}" if exponent else ""
+    sign, units, decimals = split_minor(amount_minor, currency)
     if language == "fr":
         number = f"{units:,}".replace(",", "\u202f") + (f",{decimals}" if decimals else "")
         return f"{sign}{number}\u00a0{currency}"
