@@ -38,7 +38,7 @@ from crm_shared.events import EventContext
 from crm_shared.ids import new_id
 from crm_shared.infra.process import free_port
 from crm_shared.runtime import ProcessRole, ServiceRuntime
-from crm_shared.testing.service import running_service
+from crm_shared.testing.service import running_service, wait_listening
 
 WARM_UP = 20
 SMTP_TIMEOUT_S = 60.0
@@ -62,7 +62,7 @@ async def measure(stack: Stack, count: int, clients: int) -> dict[str, Any]:
     await asyncio.to_thread(upgrade, database_url=settings.database_url, script_location=MIGRATIONS)
     service = dataclasses.replace(definition(settings), migrations=None)
     async with running_service(service, roles=frozenset({ProcessRole.INGEST})) as cases:
-        await _listening(settings.smtp_port)
+        await wait_listening(settings.smtp_port)
         for raw in cases_corpus.stream(corpus, WARM_UP, "w").messages:
             await _ingest(cases.runtime, policy_of(settings), "warm-up@bench.example", raw)
         result = {"settled": await settled(), **await _runs(cases.runtime, settings, loads, clients)}
@@ -184,22 +184,6 @@ def _crlf(raw: bytes) -> bytes:
     receiver reads CRLF-terminated lines of at most 1001 octets, so bare-LF mail is converted first, as
     any mail client or relay does."""
     return raw.replace(b"\r\n", b"\n").replace(b"\n", b"\r\n")
-
-
-async def _listening(port: int, limit_s: float = 15.0) -> None:
-    """The SMTP receiver starts with the ingest role, a moment after the runtime."""
-    deadline = time.monotonic() + limit_s
-    while True:
-        try:
-            _, writer = await asyncio.open_connection("127.0.0.1", port)
-        except OSError:
-            if time.monotonic() > deadline:
-                raise
-            await asyncio.sleep(0.05)
-        else:
-            writer.close()
-            await writer.wait_closed()
-            return
 
 
 class _Feed:

@@ -18,7 +18,7 @@ from typing import Any
 import asyncpg  # type: ignore[import-untyped]
 import httpx
 
-from bench import deals_seed, plans
+from bench import deals_seed, http_scenarios, plans
 from bench.deals_tables import slow_scenarios, summary_rows
 from bench.leads_tables import label
 from bench.stack import Stack, settled
@@ -30,8 +30,6 @@ from crm_shared.auth import Role
 from crm_shared.runtime import ProcessRole
 from crm_shared.testing.service import RunningService, auth_headers, running_service
 
-WARM_UP = 2
-MIN_REPEATS = 5
 USER = "sales-07"
 READER = auth_headers(USER, Role.SALES, team="team-1")
 SALES = "SALES SQUAD"
@@ -159,12 +157,9 @@ async def _scenario(
     params, walk = await _walk(client, scenario)
     with plans.captured(deals.runtime.engine, "deals") as statements:
         _, body = await _get(client, scenario.path, params)
-    for _ in range(WARM_UP):
-        await _get(client, scenario.path, params)
-    samples: list[float] = []
-    deadline = time.perf_counter() + budget_s
-    while len(samples) < repeats and (len(samples) < MIN_REPEATS or time.perf_counter() < deadline):
-        samples.append((await _get(client, scenario.path, params))[0])
+    samples = await http_scenarios.repeat(
+        client, scenario.path, params, READER, repeats=repeats, budget_s=budget_s
+    )
     result: dict[str, Any] = {
         "path": scenario.path,
         "params": scenario.params,
@@ -205,25 +200,12 @@ def _items(body: Any) -> int | None:
     return len(body["lines"]) if "lines" in body else None
 
 
-async def _walk(client: httpx.AsyncClient, scenario: Scenario) -> tuple[Params, list[float]]:
-    """Follow next_cursor towards page `scenario.pages`; the parameters of the last page reached."""
-    params, walk = dict(scenario.params), []
-    for _ in range(scenario.pages - 1):
-        elapsed, body = await _get(client, scenario.path, params)
-        if not body.get("next_cursor"):
-            break
-        walk.append(elapsed)
-        params = {**scenario.params, "cursor": body["next_cursor"]}
-    return params, walk
+async def _walk(client: httpx.AsyncClient, scenario: Scenario) -> tuple[http_scenarios.Params, list[float]]:
+    return await http_scenarios.walk(client, scenario.path, scenario.params, scenario.pages, READER)
 
 
-async def _get(client: httpx.AsyncClient, path: str, params: Params) -> tuple[float, Any]:
-    started = time.perf_counter()
-    response = await client.get(path, params=params, headers=READER)
-    elapsed = time.perf_counter() - started
-    if response.status_code != 200:
-        raise RuntimeError(f"GET {path} {params} answered {response.status_code}: {response.text[:300]}")
-    return elapsed, response.json()
+async def _get(client: httpx.AsyncClient, path: str, params: http_scenarios.Params) -> tuple[float, Any]:
+    return await http_scenarios.get(client, path, params, READER)
 
 
 async def _verify(client: httpx.AsyncClient) -> int:

@@ -214,8 +214,6 @@ async def _run_all(stack: Stack, args: argparse.Namespace) -> dict[str, Any]:
         "parameters": {
             "events": args.events,
             "requests": args.requests,
-            "timeout_s": args.timeout_s,
-            "broker_settings": dict(args.broker_setting),
             "producer_settings": PRODUCER_SETTINGS,
         },
         "measurements": measurements,
@@ -234,14 +232,12 @@ async def _run_leads(stack: Stack, args: argparse.Namespace) -> dict[str, Any]:
             args.leads_index,
         ),
     }
-    measurements = {name: await _bounded(run, args.timeout_s) for name, run in plan.items()}
-    own = memory.own_usage()
-    own["table"] = [row("benchmark process, peak RSS", own["vm_hwm_mib"], None, "MiB")]
-    measurements["benchmark_process_memory"] = own
-    return {
-        "machine": await report.machine_info(stack.postgres.admin_url),
-        "suite": "leads",
-        "parameters": {
+    return await _suite(
+        stack,
+        args,
+        "leads",
+        plan,
+        {
             "creates": args.leads_creates,
             "clients": args.leads_clients,
             "scales": args.leads_scales,
@@ -249,12 +245,9 @@ async def _run_leads(stack: Stack, args: argparse.Namespace) -> dict[str, Any]:
             "budget_s_per_scenario": args.leads_budget_s,
             "creates_at_each_size": args.leads_scale_creates,
             "extra_indexes": args.leads_index,
-            "timeout_s": args.timeout_s,
-            "broker_settings": dict(args.broker_setting),
             "leads_code": report.code_location("crm_leads"),
         },
-        "measurements": measurements,
-    }
+    )
 
 
 async def _run_deals(stack: Stack, args: argparse.Namespace) -> dict[str, Any]:
@@ -265,27 +258,22 @@ async def _run_deals(stack: Stack, args: argparse.Namespace) -> dict[str, Any]:
             stack, args.deals_scales, args.deals_repeats, args.deals_budget_s, args.deals_index
         ),
     }
-    measurements = {name: await _bounded(run, args.timeout_s) for name, run in plan.items()}
-    own = memory.own_usage()
-    own["table"] = [row("benchmark process, peak RSS", own["vm_hwm_mib"], None, "MiB")]
-    measurements["benchmark_process_memory"] = own
-    return {
-        "machine": await report.machine_info(stack.postgres.admin_url),
-        "suite": "deals",
-        "parameters": {
+    return await _suite(
+        stack,
+        args,
+        "deals",
+        plan,
+        {
             "events": args.deals_events,
             "paced_rate_per_s": args.deals_rate,
             "scales": args.deals_scales,
             "repeats": args.deals_repeats,
             "budget_s_per_scenario": args.deals_budget_s,
             "extra_indexes": args.deals_index,
-            "timeout_s": args.timeout_s,
-            "broker_settings": dict(args.broker_setting),
             "producer_settings": PRODUCER_SETTINGS,
             "deals_code": report.code_location("crm_deals"),
         },
-        "measurements": measurements,
-    }
+    )
 
 
 async def _run_cases(stack: Stack, args: argparse.Namespace) -> dict[str, Any]:
@@ -301,14 +289,12 @@ async def _run_cases(stack: Stack, args: argparse.Namespace) -> dict[str, Any]:
             args.timeout_s,
         ),
     }
-    measurements = {name: await _bounded(run, args.timeout_s) for name, run in plan.items()}
-    own = memory.own_usage()
-    own["table"] = [row("benchmark process, peak RSS", own["vm_hwm_mib"], None, "MiB")]
-    measurements["benchmark_process_memory"] = own
-    return {
-        "machine": await report.machine_info(stack.postgres.admin_url),
-        "suite": "cases",
-        "parameters": {
+    return await _suite(
+        stack,
+        args,
+        "cases",
+        plan,
+        {
             "messages": args.cases_messages,
             "clients": args.cases_clients,
             "backlog": args.cases_backlog,
@@ -316,10 +302,28 @@ async def _run_cases(stack: Stack, args: argparse.Namespace) -> dict[str, Any]:
             "reply_share": args.cases_replies,
             "overlap": args.cases_overlap,
             "imap": args.cases_imap,
-            "timeout_s": args.timeout_s,
-            "broker_settings": dict(args.broker_setting),
             "cases_code": report.code_location("crm_cases"),
         },
+    )
+
+
+async def _suite(
+    stack: Stack,
+    args: argparse.Namespace,
+    suite: str,
+    plan: dict[str, Callable[[], Awaitable[dict[str, Any]]]],
+    parameters: dict[str, Any],
+) -> dict[str, Any]:
+    """Runs a suite's plan in order, each bounded, then the benchmark process's own peak memory."""
+    measurements = {name: await _bounded(run, args.timeout_s) for name, run in plan.items()}
+    own = memory.own_usage()
+    own["table"] = [row("benchmark process, peak RSS", own["vm_hwm_mib"], None, "MiB")]
+    measurements["benchmark_process_memory"] = own
+    return {
+        "machine": await report.machine_info(stack.postgres.admin_url),
+        "suite": suite,
+        "parameters": parameters
+        | {"timeout_s": args.timeout_s, "broker_settings": dict(args.broker_setting)},
         "measurements": measurements,
     }
 
