@@ -1,9 +1,12 @@
-"""Keyset (cursor) pagination over time-ordered UUIDv7 ids: newest first, never a deep OFFSET."""
+"""Keyset (cursor) pagination, never a deep OFFSET: over time-ordered UUIDv7 ids (newest first), or
+over a sort key plus the id (`encode_sorted` / `decode_sorted`, for lists with several sorts)."""
 
 import base64
 import binascii
+import json
 import uuid
 from collections.abc import Callable, Sequence
+from datetime import date
 from typing import Generic, Protocol, TypeVar
 
 from pydantic import BaseModel
@@ -44,3 +47,24 @@ def decode_cursor(cursor: str | None) -> uuid.UUID | None:
         return uuid.UUID(bytes=base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
     except (ValueError, binascii.Error) as exc:
         raise InvalidInput("cursor", "malformed cursor") from exc
+
+
+def encode_sorted(sort: str, value: object, last_id: uuid.UUID) -> str:
+    """A cursor after the row with sort-key `value` and id `last_id`, bound to the sort `sort`."""
+    plain = value.isoformat() if isinstance(value, date) else value
+    raw = json.dumps([sort, plain, str(last_id)], separators=(",", ":"), ensure_ascii=False)
+    return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
+
+
+def decode_sorted(cursor: str, *, sort: str) -> tuple[object, uuid.UUID]:
+    """(the sort-key value as JSON gave it, the id); a cursor of another sort or a damaged one is
+    refused, naming `cursor`. The caller types the value for its sort."""
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
+        cursor_sort, value, ident = json.loads(raw)
+        last_id = uuid.UUID(ident)
+    except (ValueError, TypeError, AttributeError, binascii.Error) as exc:
+        raise InvalidInput("cursor", "malformed cursor") from exc
+    if cursor_sort != sort:
+        raise InvalidInput("cursor", f"this cursor continues the sort {cursor_sort!r}, not {sort!r}")
+    return value, last_id

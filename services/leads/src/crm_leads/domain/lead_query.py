@@ -1,14 +1,12 @@
 """Lead lists: filters, sort orders and keyset cursors (sort key value + id of the last row seen)."""
 
-import base64
-import binascii
-import json
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 from uuid import UUID
 
 from crm_shared.errors import InvalidInput
+from crm_shared.pagination import decode_sorted, encode_sorted
 
 
 class LeadSort(StrEnum):
@@ -43,19 +41,14 @@ class LeadCursor:
     id: UUID
 
     def encode(self) -> str:
-        value = self.value.isoformat() if isinstance(self.value, datetime) else self.value
-        raw = json.dumps([self.sort.value, value, str(self.id)], separators=(",", ":"))
-        return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
+        return encode_sorted(self.sort.value, self.value, self.id)
 
     @classmethod
     def decode(cls, token: str, *, sort: LeadSort) -> "LeadCursor":
+        value, ident = decode_sorted(token, sort=sort.value)
         try:
-            raw = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4))
-            sort_value, value, ident = json.loads(raw)
-            if sort_value != sort.value:
-                raise InvalidInput("cursor", f"this cursor belongs to the sort {sort_value!r}")
-            return cls(sort, _typed(sort, value), UUID(ident))
-        except (ValueError, TypeError, binascii.Error) as exc:
+            return cls(sort, _typed(sort, value), ident)
+        except (ValueError, TypeError) as exc:
             raise InvalidInput("cursor", "malformed cursor") from exc
 
 
