@@ -10,7 +10,7 @@ from datetime import UTC, date, datetime
 from uuid import UUID
 
 from crm_deals.domain.events import CloseCause
-from crm_deals.domain.model import Deal
+from crm_deals.domain.model import Deal, Pipeline
 from crm_deals.service_layer.unit_of_work import DealsUnitOfWork
 from crm_shared.errors import InvalidInput
 
@@ -89,8 +89,9 @@ async def _follow_up(uow: DealsUnitOfWork, lost: Deal, potential: Potential, *, 
 
 
 async def _suggest_reviews(uow: DealsUnitOfWork, won: Deal, account_id: UUID, *, by: str) -> None:
+    pipelines: dict[UUID, Pipeline] = {}
     for other in await uow.deals.open_of_account(account_id, besides=won.id):
-        other.suggest_review(
-            pipeline=await uow.pipelines.get(other.pipeline_id), won=won, reason=REVIEW_REASON, by=by
-        )
+        if other.pipeline_id not in pipelines:
+            pipelines[other.pipeline_id] = await uow.pipelines.get(other.pipeline_id)
+        other.suggest_review(pipeline=pipelines[other.pipeline_id], won=won, reason=REVIEW_REASON, by=by)
         await uow.deals.update(other)
