@@ -7,8 +7,8 @@ from crm_deals.domain import events
 from crm_deals.entrypoints.consumers import HANDLERS
 from crm_deals.service_layer import automation, directory_events
 from crm_shared.events.accounts import (
-    AccountCreated,
     AccountChanges,
+    AccountCreated,
     AccountsMerged,
     AccountUpdatedV2,
     ContactsMerged,
