@@ -30,7 +30,6 @@ class ThingAudited(IntegrationEvent):
 class ThingCreated(DomainEvent):
     thing_id: UUID
     name: str
-    secret_note: str = "stays inside"
 
 
 @dataclass(frozen=True)
@@ -109,6 +108,17 @@ def test_unaccounted_lists_the_classes_the_table_does_not_declare():
     assert declared.internal_events == {ThingViewed}
     classes = [ThingViewed, ThingForgotten, ThingCreated, ThingRenamed]
     assert declared.unaccounted(classes) == [ThingForgotten]
+
+
+def test_field_for_field_refuses_a_domain_field_the_contract_lacks():
+    @dataclass(frozen=True)
+    class ThingCreatedWithTitle(DomainEvent):
+        thing_id: UUID
+        title: str  # renamed in the domain, not in the contract
+
+    build = field_for_field(ThingPublished)
+    with pytest.raises(UntranslatedEvent, match="ThingPublished has no field title"):
+        build(ThingCreatedWithTitle(uuid4(), "Anvil"))
 
 
 def test_field_for_field_adjusts_values_before_validating():

@@ -19,7 +19,8 @@ Built = IntegrationEvent | Iterable[IntegrationEvent]
 
 
 class UntranslatedEvent(TypeError):
-    """A domain event the service neither publishes nor declares internal: a programming error."""
+    """A domain event the service cannot translate (neither published nor internal, or with a field its
+    contract lacks): a programming error."""
 
 
 class Translations:
@@ -76,13 +77,16 @@ class Translations:
 def field_for_field(
     published: type[IntegrationEvent], *, adjust: Callable[[dict[str, Any]], dict[str, Any]] | None = None
 ) -> Callable[[DomainEvent], IntegrationEvent]:
-    """A build function for a domain event whose fields are the published ones (extra ones are dropped),
-    its values passed through `adjust` first when given."""
+    """A build function for a domain event whose fields are all published under the same names, its
+    values passed through `adjust` first when given. A domain field the contract lacks raises: renamed
+    in the domain alone, it would otherwise vanish from the published event without a failing test."""
 
     def build(event: DomainEvent) -> IntegrationEvent:
         if not is_dataclass(event) or isinstance(event, type):
             raise TypeError(f"{type(event).__qualname__} is not a dataclass instance")
         values = asdict(event)
+        if unknown := sorted(set(values) - set(published.model_fields)):
+            raise UntranslatedEvent(f"{published.__name__} has no field {', '.join(unknown)}")
         return published.model_validate(adjust(values) if adjust else values)
 
     return build
