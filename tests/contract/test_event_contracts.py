@@ -1,5 +1,6 @@
-"""The event catalogue is current, its compatibility check works, and the events a real flow publishes
-match it: CloudEvents binary-mode headers and a value valid against the checked-in JSON Schema.
+"""The event catalogue is current and its check finds stale, missing and breaking schemas (what counts as
+breaking: test_schema_compatibility); producers and a real flow publish events matching it: CloudEvents
+binary-mode headers and a value valid against the checked-in JSON Schema, typed updates as v1 and v2.
 
 Records are read with a plain aiokafka consumer, as any other system would read them.
 """
@@ -10,27 +11,36 @@ import re
 import time
 import uuid
 from collections.abc import AsyncIterator, Callable
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
 from aiokafka import AIOKafkaConsumer, ConsumerRecord
 from jsonschema import Draft202012Validator, FormatChecker
-from pydantic import Field, create_model
 
+from crm_cases.domain.case_values import CaseType, Priority
+from crm_cases.domain.mail import InboundMail
+from crm_cases.domain.model import Case, Profile
+from crm_cases.domain.sla import DueTimes, SlaTarget
+from crm_cases.service_layer.integration_events import translate as cases_translate
 from crm_deals.bootstrap import definition as deals_definition
 from crm_deals.config import Settings as DealsSettings
 from crm_leads.bootstrap import definition as leads_definition
 from crm_leads.config import Settings as LeadsSettings
 from crm_shared.auth import Role
-from crm_shared.events.schemas import check_schemas, incompatibilities
+from crm_shared.events.schemas import check_schemas
 from crm_shared.settings import KafkaSettings
 from crm_shared.testing.service import RunningService, auth_headers, running_service
 
 SCHEMA_DIR = Path(__file__).resolve().parents[2] / "shared/src/crm_shared/events/schemas"
 TOPICS = ("crm.leads.events", "crm.deals.events")
 SALES = auth_headers("contract-sales", Role.SALES)
+UPDATE_TYPES = {
+    f"crm.{context}.{name}_updated.{version}"
+    for context, name in (("leads", "lead"), ("leads", "account"), ("leads", "contact"), ("deals", "deal"))
+    for version in ("v1", "v2")
+}
 FLOW_TYPES = {
     "crm.leads.lead_created.v1",
     "crm.leads.lead_converted.v1",
@@ -38,6 +48,7 @@ FLOW_TYPES = {
     "crm.leads.contact_created.v1",
     "crm.deals.deal_created.v1",
     "crm.deals.deal_won.v1",
+    *UPDATE_TYPES,
 }
 RFC3339 = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})", re.IGNORECASE)
 FORMATS = FormatChecker()  # jsonschema's own checkers (uuid, email...) plus RFC 3339 date-times
@@ -77,70 +88,30 @@ def test_check_schemas_reports_stale_missing_breaking_and_orphan_files(tmp_path:
     assert len(problems) == 4, problems
 
 
-# --- (b) what counts as a breaking change -----------------------------------------------------------
+# --- (b) what producers publish --------------------------------------------------------------------
 
 
-def schema(fields: dict[str, Any], deal: dict[str, Any] | None = None) -> dict[str, Any]:
-    """The JSON Schema pydantic generates for an event with these fields (and a nested `Deal`)."""
-    if deal is not None:
-        fields = fields | {"deal": (create_model("Deal", **deal) | None, None)}
-    return create_model("Event", **fields).model_json_schema()
-
-
-BASE: dict[str, Any] = {
-    "lead_id": (uuid.UUID, ...),
-    "name": (str, ...),
-    "note": (str | None, None),
-}
-DEAL: dict[str, Any] = {"title": (str, ...), "amount_minor": (int, Field(ge=0))}
-
-
-@pytest.mark.parametrize(
-    ("change", "expected"),
-    [
-        ({"note": None}, ["note: removed"]),
-        ({"name": (int, ...)}, ["name: type changed"]),
-        ({"lead_id": (str, ...)}, ["lead_id: type changed"]),
-        ({"note": (str | None, ...)}, ["note: newly required"]),
-        ({"note": (str, None)}, ["note: type changed"]),
-    ],
-    ids=["removed", "retyped", "format-dropped", "optional-made-required", "nullable-made-not-null"],
-)
-def test_breaking_changes_are_reported(change: dict[str, Any], expected: list[str]):
-    new = {k: v for k, v in (BASE | change).items() if v is not None}
-    assert incompatibilities(schema(BASE), schema(new)) == expected
-
-
-@pytest.mark.parametrize(
-    "change",
-    [
-        {"source": (str | None, None)},
-        {"name": (str, Field(description="The lead's family name"))},
-        {"name": (str, Field(title="Family name", examples=["Lovelace"]))},
-    ],
-    ids=["optional-field-added", "description-changed", "title-and-examples-changed"],
-)
-def test_compatible_changes_are_not_reported(change: dict[str, Any]):
-    assert incompatibilities(schema(BASE), schema(BASE | change)) == []
-
-
-def test_nested_definitions_are_compared_too():
-    old = schema(BASE, DEAL)
-    assert incompatibilities(old, schema(BASE, DEAL | {"amount_minor": (str, ...)})) == [
-        "Deal.amount_minor: type changed"
-    ]
-    assert incompatibilities(old, schema(BASE, DEAL | {"currency": (str, ...)})) == [
-        "Deal.currency: newly required"
-    ]
-    assert incompatibilities(old, schema(BASE, {"title": (str, ...)})) == ["Deal.amount_minor: removed"]
-    assert incompatibilities(old, schema(BASE, DEAL | {"currency": (str | None, None)})) == []
-
-
-def test_each_checked_in_schema_is_compatible_with_itself():
-    for path in SCHEMA_DIR.glob("crm.*.json"):
-        loaded = json.loads(path.read_text())
-        Draft202012Validator.check_schema(loaded)
-        assert incompatibilities(loaded, loaded) == [], path.name
+def test_a_case_update_is_published_as_v1_and_v2_valid_against_their_schemas():
+    """Cases is outside the Kafka flow below: its producer's output is checked here."""
+    at = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
+    mail = InboundMail(sender_email="ann@customer.example", sender_name="Ann", subject="Broken", text="Help")
+    profile = Profile(due=DueTimes.of(SlaTarget("normal", 60, 600), at))
+    case = Case.open_from_email(
+        number="CASE-1", mail=mail, message_id="<m1@x>", mailbox="help@us.example",
+        raw_message_id=uuid.uuid4(), at=at, profile=profile,
+    )  # fmt: skip
+    case.pull_events()
+    changes = {"priority": Priority.URGENT, "type": CaseType.INCIDENT, "tags": ("billing",), "team": None}
+    due = DueTimes.of(SlaTarget("urgent", 15, 120), at)
+    case.update(changes, by="agent-1", at=at + timedelta(minutes=5), due=due)
+    published = {e.event_type: e.model_dump(mode="json") for e in cases_translate(case.pull_events()[0])}
+    assert set(published) == {"crm.cases.case_updated.v1", "crm.cases.case_updated.v2"}
+    for ce_type, payload in published.items():
+        check_against_schema(payload, ce_type)
+    assert published["crm.cases.case_updated.v2"]["changes"]["resolution_due_at"] == {
+        "before": (at + timedelta(minutes=600)).isoformat().replace("+00:00", "Z"),
+        "after": (at + timedelta(minutes=120)).isoformat().replace("+00:00", "Z"),
+    }
 
 
 # --- (c) what a real flow publishes -----------------------------------------------------------------
@@ -196,7 +167,8 @@ class TopicReader:
 
 
 async def run_flow(leads: RunningService, deals: RunningService) -> set[str]:
-    """Lead -> conversion with a deal -> deals opens it (consumer) -> won. Returns the aggregates' ids."""
+    """Lead (updated) -> conversion with a deal -> account and contact updated -> deals opens the deal
+    (consumer) -> updated -> won. Returns the aggregates' ids."""
     lead = await leads.http.post(
         "/v1/leads",
         json={
@@ -209,17 +181,29 @@ async def run_flow(leads: RunningService, deals: RunningService) -> set[str]:
     )
     assert lead.status_code == 201, lead.text
     lead_id = lead.json()["id"]
+    await patch(leads, f"/v1/leads/{lead_id}", {"score": 4, "tags": [{"name": "vip", "colour": "#ff0000"}]})
     conversion = await leads.http.post(
         f"/v1/leads/{lead_id}/convert",
         json={"deal": {"title": "Difference engine", "amount_minor": 4_200_000, "currency": "GBP"}},
         headers=SALES,
     )
     assert conversion.status_code == 200, conversion.text
+    account_id, contact_id = conversion.json()["account"]["id"], conversion.json()["contact"]["id"]
+    billing = {"kind": "billing", "line1": "12 St James's Square", "city": "London", "country": "GB"}
+    await patch(leads, f"/v1/accounts/{account_id}", {"addresses": [billing], "key_account": True})
+    await patch(
+        leads, f"/v1/contacts/{contact_id}", {"emails": ["ada@engines.example", "ada@lovelace.example"]}
+    )
     deal_id = await deal_of_lead(deals, lead_id)
+    await patch(deals, f"/v1/deals/{deal_id}", {"expected_close_date": "1843-09-01", "probability": 70})
     won = await deals.http.post(f"/v1/deals/{deal_id}/win", headers=SALES)
     assert won.status_code == 200, won.text
-    body = conversion.json()
-    return {lead_id, body["account"]["id"], body["contact"]["id"], deal_id}
+    return {lead_id, account_id, contact_id, deal_id}
+
+
+async def patch(service: RunningService, url: str, changes: dict[str, Any]) -> None:
+    response = await service.http.patch(url, json=changes, headers=SALES)
+    assert response.status_code == 200, response.text
 
 
 async def deal_of_lead(deals: RunningService, lead_id: str, timeout_s: float = 20) -> str:
@@ -249,12 +233,16 @@ def check_cloudevent(record: ConsumerRecord[bytes, bytes]) -> dict[str, str]:
     return headers
 
 
-def check_payload(record: ConsumerRecord[bytes, bytes], ce_type: str) -> dict[str, Any]:
+def check_against_schema(payload: dict[str, Any], ce_type: str) -> None:
     schema = json.loads((SCHEMA_DIR / f"{ce_type}.json").read_text())
     assert schema["x-ce-type"] == ce_type
-    payload: dict[str, Any] = json.loads(record.value)
     errors = [e.message for e in Draft202012Validator(schema, format_checker=FORMATS).iter_errors(payload)]
     assert errors == [], f"{ce_type}: {errors}"
+
+
+def check_payload(record: ConsumerRecord[bytes, bytes], ce_type: str) -> dict[str, Any]:
+    payload: dict[str, Any] = json.loads(record.value)
+    check_against_schema(payload, ce_type)
     assert record.key is not None
     assert record.key.decode() in {str(v) for v in payload.values()}  # the key is the aggregate's id
     return payload
@@ -277,11 +265,29 @@ async def test_a_real_flow_publishes_cloudevents_matching_their_schemas(crm, kaf
         records = [r for r in await reader.read_until(complete) if (r.key or b"").decode() in ids]
 
     by_type: dict[str, dict[str, str]] = {}
+    payloads: dict[str, list[dict[str, Any]]] = {}
     for record in records:
         headers = check_cloudevent(record)
-        check_payload(record, headers["ce_type"])
+        payloads.setdefault(headers["ce_type"], []).append(check_payload(record, headers["ce_type"]))
         by_type[headers["ce_type"]] = headers
     assert set(by_type) >= FLOW_TYPES
     converted, created = by_type["crm.leads.lead_converted.v1"], by_type["crm.deals.deal_created.v1"]
     assert created["causation_id"] == converted["ce_id"]  # deals says which event it reacted to
     assert created["correlation_id"] == converted["correlation_id"]
+    check_typed_updates(payloads)
+
+
+def check_typed_updates(payloads: dict[str, list[dict[str, Any]]]) -> None:
+    """Each update went out as v1 and v2, the v2 holding exactly the changed fields, typed."""
+    for ce_type in sorted(t for t in UPDATE_TYPES if t.endswith(".v2")):
+        v1_fields = [set(p["changed"]) for p in payloads[ce_type.replace(".v2", ".v1")]]
+        assert [set(p["changes"]) for p in payloads[ce_type]] == v1_fields, ce_type
+    [lead] = payloads["crm.leads.lead_updated.v2"]
+    assert lead["changes"]["tags"] == {"before": [], "after": [{"name": "vip", "colour": "#ff0000"}]}
+    [account] = payloads["crm.leads.account_updated.v2"]
+    assert account["changes"]["addresses"]["after"][0]["country"] == "GB"
+    contact = payloads["crm.leads.contact_updated.v2"][-1]
+    assert contact["changes"]["emails"]["after"] == ["ada@engines.example", "ada@lovelace.example"]
+    [deal] = [p for p in payloads["crm.deals.deal_updated.v2"] if "expected_close_date" in p["changes"]]
+    assert deal["changes"]["expected_close_date"] == {"before": None, "after": "1843-09-01"}
+    assert deal["changes"]["probability"]["after"] == 70

@@ -1,8 +1,17 @@
-"""Base of aggregates: they record domain events on legal transitions; the unit of work drains them."""
+"""Base of aggregates and of domain events: aggregates record domain events on legal transitions; the unit
+of work drains them."""
 
 from dataclasses import dataclass, field
 
 from crm_shared.errors import PreconditionFailed
+
+
+class DomainEvent:
+    """Base of a service's domain events (frozen dataclasses). Its service layer declares each one either
+    published, with the integration events it becomes, or internal (see `crm_shared.events.translation`).
+    """
+
+    __slots__ = ()
 
 
 @dataclass(eq=False, kw_only=True)
@@ -10,7 +19,7 @@ class Aggregate:
     version: int = 1
     _events: list[object] = field(default_factory=list, init=False, repr=False)
 
-    def record(self, event: object) -> None:
+    def record(self, event: DomainEvent) -> None:
         self._events.append(event)
 
     def pull_events(self) -> list[object]:

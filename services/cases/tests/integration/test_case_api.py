@@ -12,7 +12,14 @@ from sqlalchemy import update
 from crm_cases.adapters.tables import cases
 from crm_cases.domain.model import IntakeOutcome, RawMessage
 from crm_cases.service_layer import case_intake, directory
-from crm_shared.events.accounts import AccountCreated, ContactCreated, ContactUpdated
+from crm_shared.events import Change
+from crm_shared.events.accounts import (
+    AccountCreated,
+    AccountLink,
+    ContactChanges,
+    ContactCreated,
+    ContactUpdatedV2,
+)
 from crm_shared.ids import new_id
 from crm_shared.testing.kafka_probe import EventProbe
 from crm_shared.testing.service import RunningService
@@ -63,9 +70,12 @@ async def test_recognition_assignment_and_sla_of_new_cases(
         contact_id=contact, last_name="Dupont", email="marie@acme.example", language="fr"
     )
     await feed(service, directory.contact_created, created)
-    await feed(service, directory.contact_updated, ContactUpdated(
-        contact_id=contact, changed={"accounts": ([], [{"account_id": str(account)}])}, updated_by="u"
-    ))  # fmt: skip
+    linked = ContactChanges(accounts=Change(before=[], after=[AccountLink(account_id=account)]))
+    await feed(
+        service,
+        directory.contact_updated,
+        ContactUpdatedV2(contact_id=contact, changes=linked, updated_by="u"),
+    )
 
     unknown = [await mail_in(service, mail(f"u{i}-{uuid4().hex[:6]}@x.example"), team=team) for i in range(3)]
     known = await mail_in(service, mail("Marie@ACME.example"), team=team)

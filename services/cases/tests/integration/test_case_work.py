@@ -61,6 +61,9 @@ async def test_create_patch_and_filtered_lists(service: RunningService, probe: E
     updated = await probe.wait_for("crm.cases.case_updated.v1", lambda p: p["case_id"] == first)
     assert updated.payload["changed"]["priority"] == ["normal", "urgent"]
     assert updated.payload["changed"]["tags"] == [[tag], [tag, "vip"]]
+    typed = await probe.wait_for("crm.cases.case_updated.v2", lambda p: p["case_id"] == first)
+    assert typed.payload["changes"]["priority"] == {"before": "normal", "after": "urgent"}
+    assert set(typed.payload["changes"]) == set(updated.payload["changed"])
     await ok(await http.post(f"/v1/cases/{first}/assign", json={"assignee_id": "csm-1"}, headers=SUPPORT))
 
     async def ids(query: str, headers: dict[str, str] = SUPPORT) -> list[str]:

@@ -9,8 +9,15 @@ import pytest
 
 from crm_deals.adapters.tables import deals
 from crm_deals.domain.model import Deal
-from crm_shared.events import EventContext
-from crm_shared.events.accounts import AccountCreated, AccountsMerged, ContactsMerged
+from crm_shared.events import Change, EventContext
+from crm_shared.events.accounts import (
+    AccountChanges,
+    AccountCreated,
+    AccountsMerged,
+    AccountUpdated,
+    AccountUpdatedV2,
+    ContactsMerged,
+)
 from crm_shared.events.quotes import ContractRenewalDue
 from crm_shared.messaging.consumer import Outcome
 from crm_shared.messaging.replay import replay_dead_letters
@@ -81,6 +88,32 @@ async def test_merged_accounts_repoint_open_and_closed_deals_once(service, kafka
     assert len(await published(service, UPDATED, closed)) == 1
     async with service.runtime.uow(EventContext(correlation_id="test")) as uow:
         assert (await uow.accounts.get(merged)).merged_into == survivor
+
+
+async def test_a_typed_account_update_renames_and_hands_the_account_to_its_new_csm(service, kafka_bootstrap):
+    account = uuid.uuid4()
+    await deliver(
+        service,
+        kafka_bootstrap,
+        AccountCreated(account_id=account, name="Acme", owner_id="sales-1", csm_id="csm-4"),
+    )
+    untyped = {"owner_id": ("sales-1", "v1-only"), "name": ("Acme", "Acme SA")}
+    await publish_event(
+        kafka_bootstrap, AccountUpdated(account_id=account, changed=untyped, updated_by="sales-2")
+    )
+    changes = AccountChanges(
+        name=Change(before="Acme", after="Acme SA"),
+        csm_id=Change(before="csm-4", after="csm-9"),
+        website=Change(before=None, after="https://acme.example"),  # not kept here
+    )
+    await deliver(
+        service, kafka_bootstrap, AccountUpdatedV2(account_id=account, changes=changes, updated_by="sales-2")
+    )
+    async with service.runtime.uow(EventContext(correlation_id="test")) as uow:
+        known = await uow.accounts.get(account)
+    assert known is not None
+    # The v1 published beside it (same key, so read first) is not applied: the owner did not change.
+    assert (known.name, known.owner_id, known.csm_id) == ("Acme SA", "sales-1", "csm-9")
 
 
 async def test_merged_contacts_repoint_primary_and_secondary_contacts(service, kafka_bootstrap):

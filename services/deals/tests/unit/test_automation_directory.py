@@ -7,9 +7,10 @@ from crm_deals.domain import events
 from crm_deals.entrypoints.consumers import HANDLERS
 from crm_deals.service_layer import automation, directory_events
 from crm_shared.events.accounts import (
+    AccountChanges,
     AccountCreated,
     AccountsMerged,
-    AccountUpdated,
+    AccountUpdatedV2,
     ContactsMerged,
     Lifecycle,
     LifecycleStatusChanged,
@@ -37,8 +38,10 @@ async def test_account_events_in_any_order_fill_in_one_record():
     await handle(uow, lifecycle(account, "current"))  # before the account's creation
     await handle(uow, lifecycle(uuid.uuid4(), "current", record_type="contact"))
     await handle(uow, AccountCreated(account_id=account, name="Acme", owner_id="sales-1", csm_id=None))
-    changed = {"csm_id": (None, "csm-4"), "name": ("Acme", "Acme SA"), "website": (None, "acme.example")}
-    await handle(uow, AccountUpdated(account_id=account, changed=changed, updated_by="sales-1"))
+    changes = AccountChanges.of(
+        {"csm_id": (None, "csm-4"), "name": ("Acme", "Acme SA"), "website": (None, "acme.example")}
+    )
+    await handle(uow, AccountUpdatedV2(account_id=account, changes=changes, updated_by="sales-1"))
     known = await uow.accounts.get(account)
     assert known is not None
     assert (known.name, known.owner_id, known.csm_id, known.customer) == (

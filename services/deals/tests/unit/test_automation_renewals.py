@@ -121,7 +121,7 @@ def test_every_consumed_event_has_a_handler_on_the_quotes_and_leads_topics():
         "OrderConfirmed",
         "ContractRenewalDue",
         "AccountCreated",
-        "AccountUpdated",
+        "AccountUpdatedV2",
         "LifecycleStatusChanged",
         "AccountsMerged",
         "ContactsMerged",

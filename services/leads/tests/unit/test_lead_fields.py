@@ -7,6 +7,8 @@ from crm_leads.domain.lead_fields import EmailEntry, PhoneEntry, PostalAddress, 
 from crm_leads.domain.model import Lead
 from crm_leads.service_layer.integration_events import translate
 from crm_shared.errors import InvalidInput
+from crm_shared.events import Change
+from crm_shared.events.leads import LeadTag
 
 
 def test_phones_are_normalised_to_e164_in_the_address_country():
@@ -59,8 +61,12 @@ def test_update_records_old_and_new_values_of_changed_fields_only():
     assert changed == {"score": (1, 4), "key_account": (False, True)}
     [event] = new.pull_events()
     assert event == events.LeadUpdated(new.id, {"score": (1, 4), "key_account": (False, True)}, "alice")
-    [published] = translate(event)
-    assert published.model_dump(mode="json")["changed"] == {"score": [1, 4], "key_account": [False, True]}
+    [v1, v2] = translate(event)
+    assert v1.model_dump(mode="json")["changed"] == {"score": [1, 4], "key_account": [False, True]}
+    assert v2.model_dump(mode="json")["changes"] == {
+        "score": {"before": 1, "after": 4},
+        "key_account": {"before": False, "after": True},
+    }
 
 
 def test_an_update_that_changes_nothing_records_nothing():
@@ -74,6 +80,7 @@ def test_value_objects_in_changes_publish_as_json():
     new = Lead.create(last_name="Curie")
     new.pull_events()
     new.update({"tags": (Tag("vip", "#ff0000"),)}, by="alice")
-    [published] = translate(new.pull_events()[0])
-    tags = published.model_dump(mode="json")["changed"]["tags"]
+    [v1, v2] = translate(new.pull_events()[0])
+    tags = v1.model_dump(mode="json")["changed"]["tags"]
     assert tags == [[], [{"name": "vip", "colour": "#ff0000"}]]
+    assert v2.changes.tags == Change(before=[], after=[LeadTag(name="vip", colour="#ff0000")])

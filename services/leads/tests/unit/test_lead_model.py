@@ -5,6 +5,7 @@ from crm_leads.domain.accounts import Account, Contact
 from crm_leads.domain.model import Lead, LeadStatus
 from crm_leads.service_layer.integration_events import translate
 from crm_shared.errors import Conflict
+from crm_shared.events import UntranslatedEvent
 
 
 def lead(**fields) -> Lead:
@@ -57,5 +58,6 @@ def test_conversion_without_deal_translates_to_an_event_without_deal():
     assert published.event_type == "crm.leads.lead_converted.v1"
 
 
-def test_unknown_domain_events_are_not_published():
-    assert list(translate(object())) == []
+def test_an_event_the_service_does_not_declare_cannot_be_translated():
+    with pytest.raises(UntranslatedEvent, match="neither published nor internal"):
+        translate(object())

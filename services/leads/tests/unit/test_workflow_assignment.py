@@ -5,7 +5,6 @@ import pytest
 from crm_leads.domain.accounts import Account
 from crm_leads.domain.assignment import AssignmentRule, LeadAssigned, RuleKind, assign, choose_rule
 from crm_leads.domain.model import Lead
-from crm_leads.service_layer import workflow_events  # noqa: F401  (registers the translations)
 from crm_leads.service_layer.integration_events import translate
 from crm_shared.errors import Conflict, InvalidInput
 

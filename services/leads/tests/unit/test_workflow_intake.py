@@ -4,9 +4,10 @@ import pytest
 
 from crm_leads.domain.intake import FormSubmitted, IntakeForm, RateLimit, fill_empty
 from crm_leads.domain.model import Lead
-from crm_leads.service_layer import workflow_events  # noqa: F401  (registers the translations)
 from crm_leads.service_layer.integration_events import translate
 from crm_shared.errors import Forbidden, InvalidInput
+from crm_shared.events import Change
+from crm_shared.events.leads import LeadChanges
 
 MAPPING = {"nom": "last_name", "courriel": "email", "societe": "company_name", "tel": "phone"}
 
@@ -81,8 +82,9 @@ def test_a_form_completes_only_the_empty_fields_of_a_lead():
 def test_completing_an_open_lead_is_published_as_an_update_and_a_new_lead_is_not():
     lead = Lead.create(last_name="Curie")
     done = FormSubmitted(lead.id, "k", lead.id, False, {"company_name": (None, "Radium")}, {}, "web-form:k")
-    [published] = list(translate(done))
-    assert published.changed == {"company_name": (None, "Radium")}
+    [v1, v2] = list(translate(done))
+    assert v1.changed == {"company_name": (None, "Radium")}
+    assert v2.changes == LeadChanges(company_name=Change(before=None, after="Radium"))
     created = FormSubmitted(lead.id, "k", lead.id, True, {}, {"optin": True}, "web-form:k")
     assert list(translate(created)) == []
 

@@ -7,6 +7,9 @@ from uuid import UUID
 from pydantic import BaseModel, EmailStr, Field
 
 from crm_shared.events.base import IntegrationEvent
+from crm_shared.events.changes import Change, Changes
+
+AccountType = Literal["prospect", "customer", "supplier", "partner"]
 
 
 class AccountAddress(BaseModel):
@@ -30,7 +33,7 @@ class AccountCreated(IntegrationEvent):
     email_domain: str | None = None
     owner_id: str | None = None
     csm_id: str | None = None
-    type: Literal["prospect", "customer", "supplier", "partner"] | None = None
+    type: AccountType | None = None
     reference_number: int | None = Field(None, description="Sequential, human-friendly account number")
     website: str | None = None
     team: str | None = None
@@ -42,13 +45,42 @@ class AccountCreated(IntegrationEvent):
 
 
 class AccountUpdated(IntegrationEvent):
-    """Fields of an account changed: `changed` maps each field to its [old, new] values."""
+    """Fields of an account changed: `changed` maps each field to its [old, new] values.
+
+    Superseded by v2 (typed changes); still published beside it until its subscribers move."""
 
     event_type: ClassVar[str] = "crm.leads.account_updated.v1"
     subject_field: ClassVar[str] = "account_id"
 
     account_id: UUID
     changed: dict[str, tuple[Any, Any]]
+    updated_by: str
+
+
+class AccountChanges(Changes):
+    """The fields of an account that can change; those absent did not. Lists are whole."""
+
+    name: Change[str] | None = None
+    type: Change[AccountType] | None = None
+    website: Change[str] | None = None
+    email_domain: Change[str] | None = None
+    owner_id: Change[str] | None = None
+    csm_id: Change[str] | None = None
+    team: Change[str] | None = None
+    language: Change[str] | None = None
+    key_account: Change[bool] | None = None
+    tags: Change[list[str]] | None = None
+    addresses: Change[list[AccountAddress]] | None = None
+
+
+class AccountUpdatedV2(IntegrationEvent):
+    """Fields of an account changed, each with its typed before and after values (published beside v1)."""
+
+    event_type: ClassVar[str] = "crm.leads.account_updated.v2"
+    subject_field: ClassVar[str] = "account_id"
+
+    account_id: UUID
+    changes: AccountChanges
     updated_by: str
 
 
@@ -79,13 +111,42 @@ class ContactCreated(IntegrationEvent):
 
 
 class ContactUpdated(IntegrationEvent):
-    """Fields of a contact changed: `changed` maps each field to its [old, new] values."""
+    """Fields of a contact changed: `changed` maps each field to its [old, new] values.
+
+    Superseded by v2 (typed changes); still published beside it until its subscribers move."""
 
     event_type: ClassVar[str] = "crm.leads.contact_updated.v1"
     subject_field: ClassVar[str] = "contact_id"
 
     contact_id: UUID
     changed: dict[str, tuple[Any, Any]]
+    updated_by: str
+
+
+class ContactChanges(Changes):
+    """The fields of a contact that can change; those absent did not. Lists are whole."""
+
+    first_name: Change[str] | None = None
+    last_name: Change[str] | None = None
+    emails: Change[list[str]] | None = Field(None, description="Every address, the primary first")
+    phones: Change[list[str]] | None = Field(None, description="E.164 numbers, the primary first")
+    job_title: Change[str] | None = None
+    language: Change[str] | None = None
+    do_not_email: Change[bool] | None = None
+    do_not_call: Change[bool] | None = None
+    accounts: Change[list[AccountLink]] | None = Field(
+        None, description="Every account link, the primary account first"
+    )
+
+
+class ContactUpdatedV2(IntegrationEvent):
+    """Fields of a contact changed, each with its typed before and after values (published beside v1)."""
+
+    event_type: ClassVar[str] = "crm.leads.contact_updated.v2"
+    subject_field: ClassVar[str] = "contact_id"
+
+    contact_id: UUID
+    changes: ContactChanges
     updated_by: str
 
 

@@ -12,9 +12,11 @@ from uuid import UUID
 from pydantic import Field
 
 from crm_shared.events.base import IntegrationEvent
+from crm_shared.events.changes import Change, Changes
 
 CaseStatusName = Literal["new", "open", "pending_customer", "on_hold", "resolved", "closed"]
 PriorityName = Literal["low", "normal", "high", "urgent"]
+CaseTypeName = Literal["question", "incident", "problem", "request"]
 
 
 class CaseOpened(IntegrationEvent):
@@ -35,7 +37,7 @@ class CaseOpened(IntegrationEvent):
     contact_ids: list[UUID] = Field(default_factory=list)
     unknown_contact: bool = Field(False, description="The sender matches no known contact")
     priority: PriorityName = "normal"
-    type: Literal["question", "incident", "problem", "request"] | None = None
+    type: CaseTypeName | None = None
     status: CaseStatusName = "new"
     mailbox: str | None = Field(None, description="The address the mail came in through")
     team: str | None = None
@@ -110,7 +112,9 @@ class CaseAssigned(IntegrationEvent):
 
 
 class CaseUpdated(IntegrationEvent):
-    """Fields of a case changed: `changed` maps each to its [before, after] values."""
+    """Fields of a case changed: `changed` maps each to its [before, after] values.
+
+    Superseded by v2 (typed changes); still published beside it until its subscribers move."""
 
     event_type: ClassVar[str] = "crm.cases.case_updated.v1"
     subject_field: ClassVar[str] = "case_id"
@@ -118,6 +122,33 @@ class CaseUpdated(IntegrationEvent):
     case_id: UUID
     number: str
     changed: dict[str, tuple[Any, Any]]
+    updated_by: str
+    updated_at: datetime
+
+
+class CaseChanges(Changes):
+    """The fields of a case that agents edit; those absent did not change. A new priority moves the SLA
+    due times, which change with it."""
+
+    subject: Change[str] | None = None
+    description: Change[str] | None = None
+    priority: Change[PriorityName] | None = None
+    type: Change[CaseTypeName] | None = None
+    tags: Change[list[str]] | None = None
+    team: Change[str] | None = None
+    first_response_due_at: Change[datetime] | None = None
+    resolution_due_at: Change[datetime] | None = None
+
+
+class CaseUpdatedV2(IntegrationEvent):
+    """Fields of a case changed, each with its typed before and after values (published beside v1)."""
+
+    event_type: ClassVar[str] = "crm.cases.case_updated.v2"
+    subject_field: ClassVar[str] = "case_id"
+
+    case_id: UUID
+    number: str
+    changes: CaseChanges
     updated_by: str
     updated_at: datetime
 

@@ -12,6 +12,7 @@ from uuid import UUID
 from pydantic import Field
 
 from crm_shared.events.base import IntegrationEvent
+from crm_shared.events.changes import Change, Changes
 
 StageKindName = Literal["open", "won", "lost"]
 CloseCause = Literal["manual", "close_request", "order_confirmed", "quote_accepted"]
@@ -149,7 +150,9 @@ class DealStageChanged(IntegrationEvent):
 
 
 class DealUpdated(IntegrationEvent):
-    """Fields of a deal changed: `changed` maps each field to its [before, after] values."""
+    """Fields of a deal changed: `changed` maps each field to its [before, after] values.
+
+    Superseded by v2 (typed changes); still published beside it until its subscribers move."""
 
     event_type: ClassVar[str] = "crm.deals.deal_updated.v1"
     subject_field: ClassVar[str] = "deal_id"
@@ -161,6 +164,50 @@ class DealUpdated(IntegrationEvent):
     pipeline_id: UUID
     stage_id: UUID
     changed: dict[str, tuple[Any, Any]]
+    updated_at: datetime
+    updated_by: str
+
+
+class DealChanges(Changes):
+    """The fields of a deal that change without a move; those absent did not. Amounts in minor units."""
+
+    title: Change[str] | None = None
+    description: Change[str] | None = None
+    amount_minor: Change[int] | None = None
+    currency: Change[str] | None = None
+    best_case_minor: Change[int] | None = None
+    worst_case_minor: Change[int] | None = None
+    probability: Change[int] | None = None
+    probability_overridden: Change[bool] | None = Field(
+        None, description="False when the probability went back to its stage's default"
+    )
+    score: Change[int] | None = None
+    expected_close_date: Change[date] | None = None
+    owner_id: Change[str] | None = None
+    team: Change[str] | None = None
+    account_id: Change[UUID] | None = None
+    contact_id: Change[UUID] | None = Field(None, description="The primary contact")
+    contact_ids: Change[list[UUID]] | None = Field(None, description="Secondary contacts")
+    tags: Change[list[str]] | None = None
+    recontact_on: Change[date] | None = None
+    needs_review: Change[bool] | None = None
+    review_reason: Change[str] | None = None
+    rank: Change[float] | None = Field(None, description="Order within its board column (reorder)")
+
+
+class DealUpdatedV2(IntegrationEvent):
+    """Fields of a deal changed, each with its typed before and after values (published beside v1)."""
+
+    event_type: ClassVar[str] = "crm.deals.deal_updated.v2"
+    subject_field: ClassVar[str] = "deal_id"
+
+    deal_id: UUID
+    title: str
+    owner_id: str
+    account_id: UUID | None = None
+    pipeline_id: UUID
+    stage_id: UUID
+    changes: DealChanges
     updated_at: datetime
     updated_by: str
 

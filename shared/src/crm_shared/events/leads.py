@@ -1,12 +1,13 @@
 """Events published by the leads service on `crm.leads.events`."""
 
 from datetime import date
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Literal
 from uuid import UUID
 
 from pydantic import BaseModel, EmailStr, Field
 
 from crm_shared.events.base import IntegrationEvent
+from crm_shared.events.changes import Change, Changes
 
 
 class LeadCreated(IntegrationEvent):
@@ -75,13 +76,85 @@ class LeadAssigned(IntegrationEvent):
 
 
 class LeadUpdated(IntegrationEvent):
-    """Fields of a lead changed: `changed` maps each field to its [old, new] values."""
+    """Fields of a lead changed: `changed` maps each field to its [old, new] values.
+
+    Superseded by v2 (typed changes); still published beside it until its subscribers move."""
 
     event_type: ClassVar[str] = "crm.leads.lead_updated.v1"
     subject_field: ClassVar[str] = "lead_id"
 
     lead_id: UUID
     changed: dict[str, tuple[Any, Any]]
+    updated_by: str
+
+
+class LeadEmail(BaseModel):
+    address: str
+    primary: bool = False
+
+
+class LeadPhone(BaseModel):
+    number: str = Field(description="E.164")
+    kind: Literal["work", "mobile", "home", "fax", "other"] = "work"
+    primary: bool = False
+
+
+class LeadAddress(BaseModel):
+    street: str | None = None
+    postal_code: str | None = None
+    city: str | None = None
+    region: str | None = None
+    country: str | None = Field(None, description="ISO 3166-1 alpha-2 code")
+
+
+class LeadTag(BaseModel):
+    name: str
+    colour: str = Field(description="#rrggbb")
+
+
+class LeadChanges(Changes):
+    """The fields of a lead that can change; those absent did not. Lists are whole (every entry)."""
+
+    first_name: Change[str] | None = None
+    last_name: Change[str] | None = None
+    company_name: Change[str] | None = None
+    job_title: Change[str] | None = None
+    function: Change[str] | None = None
+    department: Change[str] | None = None
+    industry_sector: Change[str] | None = None
+    email: Change[str] | None = Field(None, description="The primary address, when a web form filled it")
+    phone: Change[str] | None = Field(None, description="The primary number, when a web form filled it")
+    emails: Change[list[LeadEmail]] | None = Field(None, description="Every address, the primary first")
+    phones: Change[list[LeadPhone]] | None = Field(None, description="Every number, the primary first")
+    address: Change[LeadAddress] | None = None
+    website: Change[str] | None = None
+    source: Change[str] | None = None
+    category: Change[str] | None = None
+    tags: Change[list[LeadTag]] | None = None
+    score: Change[int] | None = Field(None, description="0 to 5 stars")
+    company_size: Change[str] | None = None
+    key_account: Change[bool] | None = None
+    nurturing: Change[bool] | None = None
+    do_not_call: Change[bool] | None = None
+    do_not_email: Change[bool] | None = None
+    language: Change[str] | None = None
+    team: Change[str] | None = None
+    description: Change[str] | None = None
+    utm_source: Change[str] | None = None
+    utm_medium: Change[str] | None = None
+    utm_campaign: Change[str] | None = None
+    utm_term: Change[str] | None = None
+    utm_content: Change[str] | None = None
+
+
+class LeadUpdatedV2(IntegrationEvent):
+    """Fields of a lead changed, each with its typed before and after values (published beside v1)."""
+
+    event_type: ClassVar[str] = "crm.leads.lead_updated.v2"
+    subject_field: ClassVar[str] = "lead_id"
+
+    lead_id: UUID
+    changes: LeadChanges
     updated_by: str
 
 

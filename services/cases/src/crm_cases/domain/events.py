@@ -5,9 +5,11 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
+from crm_shared.domain import DomainEvent
+
 
 @dataclass(frozen=True, kw_only=True)
-class CaseOpened:
+class CaseOpened(DomainEvent):
     case_id: UUID
     number: str
     subject: str
@@ -34,7 +36,7 @@ class CaseOpened:
 
 
 @dataclass(frozen=True, kw_only=True)
-class CaseMessageAdded:
+class CaseMessageAdded(DomainEvent):
     case_id: UUID
     number: str
     case_message_id: UUID
@@ -58,7 +60,7 @@ class CaseMessageAdded:
 
 
 @dataclass(frozen=True, kw_only=True)
-class CaseStatusChanged:
+class CaseStatusChanged(DomainEvent):
     case_id: UUID
     number: str
     from_status: str
@@ -71,7 +73,7 @@ class CaseStatusChanged:
 
 
 @dataclass(frozen=True, kw_only=True)
-class CaseAssigned:
+class CaseAssigned(DomainEvent):
     case_id: UUID
     number: str
     subject: str
@@ -84,7 +86,7 @@ class CaseAssigned:
 
 
 @dataclass(frozen=True, kw_only=True)
-class CaseUpdated:
+class CaseUpdated(DomainEvent):
     case_id: UUID
     number: str
     changed: dict[str, tuple[Any, Any]] = field(default_factory=dict)
@@ -93,7 +95,7 @@ class CaseUpdated:
 
 
 @dataclass(frozen=True, kw_only=True)
-class CaseMerged:
+class CaseMerged(DomainEvent):
     merged_id: UUID
     merged_number: str
     survivor_id: UUID
@@ -103,7 +105,7 @@ class CaseMerged:
 
 
 @dataclass(frozen=True, kw_only=True)
-class CasesLinked:
+class CasesLinked(DomainEvent):
     case_id: UUID
     linked_case_id: UUID
     kind: str

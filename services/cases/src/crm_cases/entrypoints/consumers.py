@@ -9,18 +9,18 @@ from crm_shared.events import IntegrationEvent
 from crm_shared.events.accounts import (
     AccountCreated,
     AccountsMerged,
-    AccountUpdated,
+    AccountUpdatedV2,
     ContactCreated,
     ContactsMerged,
-    ContactUpdated,
+    ContactUpdatedV2,
 )
 from crm_shared.messaging.consumer import Handler
 
 HANDLERS: Mapping[type[IntegrationEvent], Handler] = {
     ContactCreated: directory.contact_created,
-    ContactUpdated: directory.contact_updated,
+    ContactUpdatedV2: directory.contact_updated,
     ContactsMerged: directory.contacts_merged,
     AccountCreated: directory.account_created,
-    AccountUpdated: directory.account_updated,
+    AccountUpdatedV2: directory.account_updated,
     AccountsMerged: directory.accounts_merged,
 }

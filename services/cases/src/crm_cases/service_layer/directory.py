@@ -1,7 +1,8 @@
 """The contacts and accounts read model, fed by the leads service's events. It recognises senders and
-finds an account's CSM. Updates apply only the fields this service keeps; an update arriving before
-its creation starts the record, so the order of delivery does not matter."""
+finds an account's CSM. Updates (their typed `.v2`) apply only the fields this service keeps; an update
+arriving before its creation starts the record, so the order of delivery does not matter."""
 
+from collections.abc import Iterable
 from dataclasses import replace
 from typing import Any
 from uuid import UUID
@@ -11,21 +12,17 @@ from crm_cases.service_layer.unit_of_work import CasesUnitOfWork
 from crm_shared.events import Envelope
 from crm_shared.events.accounts import (
     AccountCreated,
+    AccountLink,
     AccountsMerged,
-    AccountUpdated,
+    AccountUpdatedV2,
     ContactCreated,
     ContactsMerged,
-    ContactUpdated,
+    ContactUpdatedV2,
 )
 
-CONTACT_FIELDS = ("first_name", "last_name", "language", "account_id")
-ACCOUNT_FIELDS = ("name", "csm_id", "team")
 
-
-def _account_ids(links: Any) -> tuple[UUID, ...]:
-    """Account links as published: objects or plain dicts with an `account_id`."""
-    found = (getattr(link, "account_id", None) or (link or {}).get("account_id") for link in links or ())
-    return tuple(dict.fromkeys(UUID(str(a)) for a in found if a))
+def _account_ids(links: Iterable[AccountLink]) -> tuple[UUID, ...]:
+    return tuple(dict.fromkeys(link.account_id for link in links))
 
 
 async def contact_created(event: ContactCreated, *, uow: CasesUnitOfWork, envelope: Envelope) -> None:
@@ -45,18 +42,22 @@ async def contact_created(event: ContactCreated, *, uow: CasesUnitOfWork, envelo
     )
 
 
-async def contact_updated(event: ContactUpdated, *, uow: CasesUnitOfWork, envelope: Envelope) -> None:
-    after = {name: new for name, (_, new) in event.changed.items()}
-    contact = await uow.directory.contact(event.contact_id) or KnownContact(id=event.contact_id)
-    values: dict[str, Any] = {k: after[k] for k in CONTACT_FIELDS if k in after}
-    if "account_id" in values and values["account_id"] is not None:
-        values["account_id"] = UUID(str(values["account_id"]))
-    if "emails" in after or "email" in after:
-        values["emails"] = tuple(after.get("emails") or ([after["email"]] if after.get("email") else []))
-    if "accounts" in after:
-        values["account_ids"] = _account_ids(after["accounts"])
-        values.setdefault("account_id", next(iter(values["account_ids"]), None))
+async def contact_updated(event: ContactUpdatedV2, *, uow: CasesUnitOfWork, envelope: Envelope) -> None:
+    changes = event.changes
+    values: dict[str, Any] = {}
+    if changes.first_name:
+        values["first_name"] = changes.first_name.after
+    if changes.last_name:
+        values["last_name"] = changes.last_name.after or ""
+    if changes.language:
+        values["language"] = changes.language.after
+    if changes.emails:
+        values["emails"] = tuple(changes.emails.after or ())
+    if changes.accounts:
+        values["account_ids"] = _account_ids(changes.accounts.after or ())
+        values["account_id"] = next(iter(values["account_ids"]), None)
     if values:
+        contact = await uow.directory.contact(event.contact_id) or KnownContact(id=event.contact_id)
         await uow.directory.save_contact(replace(contact, **values))
 
 
@@ -70,8 +71,15 @@ async def account_created(event: AccountCreated, *, uow: CasesUnitOfWork, envelo
     )
 
 
-async def account_updated(event: AccountUpdated, *, uow: CasesUnitOfWork, envelope: Envelope) -> None:
-    values = {k: new for k, (_, new) in event.changed.items() if k in ACCOUNT_FIELDS}
+async def account_updated(event: AccountUpdatedV2, *, uow: CasesUnitOfWork, envelope: Envelope) -> None:
+    changes = event.changes
+    values: dict[str, Any] = {}
+    if changes.name and changes.name.after:
+        values["name"] = changes.name.after
+    if changes.csm_id:
+        values["csm_id"] = changes.csm_id.after
+    if changes.team:
+        values["team"] = changes.team.after
     if values:
         account = await uow.directory.account(event.account_id) or KnownAccount(id=event.account_id, name="")
         await uow.directory.save_account(replace(account, **values))

@@ -9,12 +9,14 @@ from datetime import date, datetime
 from typing import Any, Literal
 from uuid import UUID
 
+from crm_shared.domain import DomainEvent
+
 CloseCause = Literal["manual", "close_request", "order_confirmed", "quote_accepted"]
 MoveCause = Literal["moved", "pipeline_changed", "quote_sent", "stage_deleted"]
 
 
 @dataclass(frozen=True, kw_only=True)
-class DealCreated:
+class DealCreated(DomainEvent):
     deal_id: UUID
     title: str
     amount_minor: int
@@ -40,7 +42,7 @@ class DealCreated:
 
 
 @dataclass(frozen=True, kw_only=True)
-class DealStageChanged:
+class DealStageChanged(DomainEvent):
     deal_id: UUID
     title: str
     amount_minor: int
@@ -64,7 +66,7 @@ class DealStageChanged:
 
 
 @dataclass(frozen=True, kw_only=True)
-class DealUpdated:
+class DealUpdated(DomainEvent):
     deal_id: UUID
     title: str
     owner_id: str
@@ -77,7 +79,7 @@ class DealUpdated:
 
 
 @dataclass(frozen=True, kw_only=True)
-class DealWon:
+class DealWon(DomainEvent):
     deal_id: UUID
     title: str
     amount_minor: int
@@ -100,7 +102,7 @@ class DealWon:
 
 
 @dataclass(frozen=True, kw_only=True)
-class DealLost:
+class DealLost(DomainEvent):
     deal_id: UUID
     title: str
     amount_minor: int
@@ -125,7 +127,7 @@ class DealLost:
 
 
 @dataclass(frozen=True, kw_only=True)
-class DealReopened:
+class DealReopened(DomainEvent):
     deal_id: UUID
     title: str
     amount_minor: int
@@ -144,7 +146,7 @@ class DealReopened:
 
 
 @dataclass(frozen=True, kw_only=True)
-class DealCloseRequested:
+class DealCloseRequested(DomainEvent):
     request_id: UUID
     deal_id: UUID
     title: str
@@ -160,7 +162,7 @@ class DealCloseRequested:
 
 
 @dataclass(frozen=True, kw_only=True)
-class DealCloseRequestDecided:
+class DealCloseRequestDecided(DomainEvent):
     request_id: UUID
     deal_id: UUID
     title: str
@@ -178,7 +180,7 @@ class DealCloseRequestDecided:
 
 
 @dataclass(frozen=True, kw_only=True)
-class DealReviewSuggested:
+class DealReviewSuggested(DomainEvent):
     deal_id: UUID
     title: str
     owner_id: str

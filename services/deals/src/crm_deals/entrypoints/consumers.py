@@ -13,7 +13,7 @@ from crm_shared.events import Envelope, IntegrationEvent
 from crm_shared.events.accounts import (
     AccountCreated,
     AccountsMerged,
-    AccountUpdated,
+    AccountUpdatedV2,
     ContactsMerged,
     LifecycleStatusChanged,
 )
@@ -39,7 +39,7 @@ HANDLERS: Mapping[type[IntegrationEvent], Handler] = {
     OrderConfirmed: automation.win_on_order_confirmed,
     ContractRenewalDue: automation.open_renewal_deal,
     AccountCreated: directory_events.account_created,
-    AccountUpdated: directory_events.account_updated,
+    AccountUpdatedV2: directory_events.account_updated,
     LifecycleStatusChanged: directory_events.lifecycle_status_changed,
     AccountsMerged: in_turn(directory_events.accounts_merged, automation.repoint_merged_accounts),
     ContactsMerged: automation.repoint_merged_contacts,

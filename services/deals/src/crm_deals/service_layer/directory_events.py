@@ -14,21 +14,27 @@ from crm_shared.events import Envelope
 from crm_shared.events.accounts import (
     AccountCreated,
     AccountsMerged,
-    AccountUpdated,
+    AccountUpdatedV2,
     LifecycleStatusChanged,
 )
 
 log = structlog.get_logger()
-
-KEPT_FIELDS = ("name", "owner_id", "csm_id")
 
 
 async def account_created(event: AccountCreated, *, uow: DealsUnitOfWork, envelope: Envelope) -> None:
     await uow.accounts.save(event.account_id, name=event.name, owner_id=event.owner_id, csm_id=event.csm_id)
 
 
-async def account_updated(event: AccountUpdated, *, uow: DealsUnitOfWork, envelope: Envelope) -> None:
-    values: dict[str, Any] = {k: after for k, (_, after) in event.changed.items() if k in KEPT_FIELDS}
+async def account_updated(event: AccountUpdatedV2, *, uow: DealsUnitOfWork, envelope: Envelope) -> None:
+    """The typed `.v2` update: only the name, owner and CSM matter here."""
+    changes = event.changes
+    values: dict[str, Any] = {}
+    if changes.name:
+        values["name"] = changes.name.after
+    if changes.owner_id:
+        values["owner_id"] = changes.owner_id.after
+    if changes.csm_id:
+        values["csm_id"] = changes.csm_id.after
     if values:
         await uow.accounts.save(event.account_id, **values)
 

@@ -13,6 +13,7 @@ from crm_leads.domain.account_lifecycle import LifecycleRecord
 from crm_leads.domain.account_values import AccountLink, apply_changes, email_domain_of, plain, to_e164
 from crm_leads.domain.lifecycle import Lifecycle
 from crm_leads.domain.merge import ensure_not_merged
+from crm_shared.domain import DomainEvent
 from crm_shared.errors import InvalidInput
 from crm_shared.ids import new_id
 
@@ -128,7 +129,7 @@ class Contact(LifecycleRecord):
 
     def _lifecycle_changed(
         self, before: Lifecycle, after: Lifecycle, *, by: str, at: datetime, deal_id: UUID | None
-    ) -> object:
+    ) -> DomainEvent:
         return events.ContactLifecycleChanged(self.id, before, after, by, at, deal_id)
 
 

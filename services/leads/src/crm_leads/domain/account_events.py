@@ -7,10 +7,11 @@ from typing import Any
 from uuid import UUID
 
 from crm_leads.domain.lifecycle import Lifecycle
+from crm_shared.domain import DomainEvent
 
 
 @dataclass(frozen=True)
-class AccountOpened:
+class AccountOpened(DomainEvent):
     account_id: UUID
     name: str
     email_domain: str | None
@@ -28,7 +29,7 @@ class AccountOpened:
 
 
 @dataclass(frozen=True)
-class AccountChanged:
+class AccountChanged(DomainEvent):
     """`changed` maps each changed field to its (old, new) values."""
 
     account_id: UUID
@@ -37,7 +38,7 @@ class AccountChanged:
 
 
 @dataclass(frozen=True)
-class ContactAdded:
+class ContactAdded(DomainEvent):
     contact_id: UUID
     account_id: UUID | None
     first_name: str | None
@@ -54,14 +55,14 @@ class ContactAdded:
 
 
 @dataclass(frozen=True)
-class ContactChanged:
+class ContactChanged(DomainEvent):
     contact_id: UUID
     changed: dict[str, tuple[Any, Any]]
     by: str
 
 
 @dataclass(frozen=True)
-class AccountLifecycleChanged:
+class AccountLifecycleChanged(DomainEvent):
     account_id: UUID
     before: Lifecycle
     after: Lifecycle
@@ -71,7 +72,7 @@ class AccountLifecycleChanged:
 
 
 @dataclass(frozen=True)
-class ContactLifecycleChanged:
+class ContactLifecycleChanged(DomainEvent):
     contact_id: UUID
     before: Lifecycle
     after: Lifecycle

@@ -16,7 +16,7 @@ from crm_leads.domain.lifecycle import (
     check_overrides,
     lifecycle_of,
 )
-from crm_shared.domain import Aggregate
+from crm_shared.domain import Aggregate, DomainEvent
 
 
 @dataclass(eq=False, kw_only=True)
@@ -69,5 +69,5 @@ class LifecycleRecord(Aggregate):
 
     def _lifecycle_changed(
         self, before: Lifecycle, after: Lifecycle, *, by: str, at: datetime, deal_id: UUID | None
-    ) -> object:
+    ) -> DomainEvent:
         raise NotImplementedError

@@ -21,6 +21,7 @@ from crm_leads.domain.account_values import (
 )
 from crm_leads.domain.lifecycle import Lifecycle
 from crm_leads.domain.merge import ensure_not_merged
+from crm_shared.domain import DomainEvent
 from crm_shared.errors import InvalidInput
 from crm_shared.ids import new_id
 
@@ -129,7 +130,7 @@ class Account(LifecycleRecord):
 
     def _lifecycle_changed(
         self, before: Lifecycle, after: Lifecycle, *, by: str, at: datetime, deal_id: UUID | None
-    ) -> object:
+    ) -> DomainEvent:
         return events.AccountLifecycleChanged(self.id, before, after, by, at, deal_id)
 
 

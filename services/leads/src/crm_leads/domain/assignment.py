@@ -13,7 +13,7 @@ from uuid import UUID
 
 from crm_leads.domain.merge import ensure_not_merged
 from crm_leads.domain.model import Lead
-from crm_shared.domain import Aggregate
+from crm_shared.domain import Aggregate, DomainEvent
 from crm_shared.errors import Conflict, InvalidInput
 from crm_shared.ids import new_id
 
@@ -24,7 +24,7 @@ class RuleKind(StrEnum):
 
 
 @dataclass(frozen=True)
-class LeadAssigned:
+class LeadAssigned(DomainEvent):
     lead_id: UUID
     from_owner: str | None
     to_owner: str

@@ -5,6 +5,8 @@ from datetime import date
 from typing import Any
 from uuid import UUID
 
+from crm_shared.domain import DomainEvent
+
 
 @dataclass(frozen=True)
 class DealRequest:
@@ -18,7 +20,7 @@ class DealRequest:
 
 
 @dataclass(frozen=True)
-class LeadCreated:
+class LeadCreated(DomainEvent):
     lead_id: UUID
     first_name: str | None
     last_name: str
@@ -30,7 +32,7 @@ class LeadCreated:
 
 
 @dataclass(frozen=True)
-class LeadUpdated:
+class LeadUpdated(DomainEvent):
     """`changed` maps each changed field to its (old, new) values."""
 
     lead_id: UUID
@@ -39,7 +41,7 @@ class LeadUpdated:
 
 
 @dataclass(frozen=True)
-class LeadStatusChanged:
+class LeadStatusChanged(DomainEvent):
     lead_id: UUID
     from_status: str
     to_status: str
@@ -48,7 +50,7 @@ class LeadStatusChanged:
 
 
 @dataclass(frozen=True)
-class LeadConverted:
+class LeadConverted(DomainEvent):
     lead_id: UUID
     account_id: UUID
     contact_id: UUID | None

@@ -9,7 +9,7 @@ from uuid import UUID
 from email_validator import EmailNotValidError, validate_email
 
 from crm_leads.domain.model import Lead
-from crm_shared.domain import Aggregate
+from crm_shared.domain import Aggregate, DomainEvent
 from crm_shared.errors import Forbidden, InvalidInput
 from crm_shared.ids import new_id
 
@@ -26,7 +26,7 @@ MAX_VALUE_LENGTH = 2000
 
 
 @dataclass(frozen=True)
-class FormSubmitted:
+class FormSubmitted(DomainEvent):
     """A public form reached a lead: it created it, or completed the empty fields of an open one."""
 
     lead_id: UUID

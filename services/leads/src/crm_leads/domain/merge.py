@@ -15,6 +15,7 @@ from datetime import datetime
 from typing import Any, Protocol
 from uuid import UUID
 
+from crm_shared.domain import DomainEvent
 from crm_shared.errors import CrmError, InvalidInput
 
 Values = Mapping[str, Any]
@@ -42,21 +43,21 @@ class MergedRecord(CrmError):
 
 
 @dataclass(frozen=True)
-class LeadsMerged:
+class LeadsMerged(DomainEvent):
     survivor_id: UUID
     merged_ids: tuple[UUID, ...]
     merged_by: str
 
 
 @dataclass(frozen=True)
-class ContactsMerged:
+class ContactsMerged(DomainEvent):
     survivor_id: UUID
     merged_ids: tuple[UUID, ...]
     merged_by: str
 
 
 @dataclass(frozen=True)
-class AccountsMerged:
+class AccountsMerged(DomainEvent):
     survivor_id: UUID
     merged_ids: tuple[UUID, ...]
     merged_by: str

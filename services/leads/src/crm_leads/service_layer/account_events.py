@@ -1,17 +1,16 @@
-"""Published shapes of account and contact events (registered on the service's translator)."""
+"""Published shapes of account and contact events (the table is in `integration_events`)."""
 
-from collections.abc import Iterable
-from typing import Any
+from collections.abc import Iterator
+from typing import Literal
+from uuid import UUID
 
 from crm_leads.domain import account_events as events
 from crm_leads.domain.lifecycle import Lifecycle
-from crm_leads.service_layer.integration_events import translate
 from crm_shared.events import IntegrationEvent, accounts
 
 
-@translate.register
-def _(event: events.AccountOpened) -> Iterable[IntegrationEvent]:
-    yield accounts.AccountCreated(
+def account_opened(event: events.AccountOpened) -> IntegrationEvent:
+    return accounts.AccountCreated(
         account_id=event.account_id,
         name=event.name,
         email_domain=event.email_domain,
@@ -29,14 +28,16 @@ def _(event: events.AccountOpened) -> Iterable[IntegrationEvent]:
     )
 
 
-@translate.register
-def _(event: events.AccountChanged) -> Iterable[IntegrationEvent]:
+def account_changed(event: events.AccountChanged) -> Iterator[IntegrationEvent]:
+    """v1 (untyped pairs) for its remaining subscribers, and v2 (typed)."""
     yield accounts.AccountUpdated(account_id=event.account_id, changed=event.changed, updated_by=event.by)
+    yield accounts.AccountUpdatedV2(
+        account_id=event.account_id, changes=accounts.AccountChanges.of(event.changed), updated_by=event.by
+    )
 
 
-@translate.register
-def _(event: events.ContactAdded) -> Iterable[IntegrationEvent]:
-    yield accounts.ContactCreated(
+def contact_added(event: events.ContactAdded) -> IntegrationEvent:
+    return accounts.ContactCreated(
         contact_id=event.contact_id,
         account_id=event.account_id,
         first_name=event.first_name,
@@ -53,23 +54,26 @@ def _(event: events.ContactAdded) -> Iterable[IntegrationEvent]:
     )
 
 
-@translate.register
-def _(event: events.ContactChanged) -> Iterable[IntegrationEvent]:
+def contact_changed(event: events.ContactChanged) -> Iterator[IntegrationEvent]:
+    """v1 (untyped pairs) for its remaining subscribers, and v2 (typed)."""
     yield accounts.ContactUpdated(contact_id=event.contact_id, changed=event.changed, updated_by=event.by)
+    yield accounts.ContactUpdatedV2(
+        contact_id=event.contact_id, changes=accounts.ContactChanges.of(event.changed), updated_by=event.by
+    )
 
 
-@translate.register
-def _(event: events.ContactLifecycleChanged) -> Iterable[IntegrationEvent]:
-    yield _lifecycle_changed("contact", event.contact_id, event)
+def contact_lifecycle_changed(event: events.ContactLifecycleChanged) -> IntegrationEvent:
+    return _lifecycle_changed("contact", event.contact_id, event)
 
 
-@translate.register
-def _(event: events.AccountLifecycleChanged) -> Iterable[IntegrationEvent]:
-    yield _lifecycle_changed("account", event.account_id, event)
+def account_lifecycle_changed(event: events.AccountLifecycleChanged) -> IntegrationEvent:
+    return _lifecycle_changed("account", event.account_id, event)
 
 
 def _lifecycle_changed(
-    record_type: str, record_id: Any, event: events.ContactLifecycleChanged | events.AccountLifecycleChanged
+    record_type: Literal["contact", "account"],
+    record_id: UUID,
+    event: events.ContactLifecycleChanged | events.AccountLifecycleChanged,
 ) -> accounts.LifecycleStatusChanged:
     return accounts.LifecycleStatusChanged(
         record_type=record_type,

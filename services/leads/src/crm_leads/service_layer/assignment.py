@@ -4,12 +4,10 @@ from uuid import UUID
 
 from crm_leads.domain.assignment import AssignmentRule, RuleKind, assign, choose_rule
 from crm_leads.domain.model import Lead
-from crm_leads.service_layer import workflow_events
 from crm_leads.service_layer.unit_of_work import LeadsUnitOfWork
 from crm_shared.auth import Principal, Role, authorize
 from crm_shared.errors import InvalidInput, NotFound
 
-__all__ = ["workflow_events"]  # imported for its translations
 ASSIGNERS = (Role.SALES,)
 READERS = (Role.SALES, Role.CSM, Role.SUPPORT)
 MAX_BULK = 500

@@ -1,63 +1,33 @@
-"""Which domain events other services hear about, and in which published shape."""
+"""Which domain events other services hear about, and in which published shapes: the service's whole
+table, in one place. The shapes are built per area (`lead_events`, `account_events`, `workflow_events`,
+`merge_events`); a domain event missing here raises when translated."""
 
-from collections.abc import Iterable
-from dataclasses import asdict
-from functools import singledispatch
+from crm_leads.domain import account_events, events
+from crm_leads.domain.assignment import LeadAssigned
+from crm_leads.domain.intake import FormSubmitted
+from crm_leads.domain.merge import AccountsMerged, ContactsMerged, LeadsMerged
+from crm_leads.service_layer import account_events as accounts
+from crm_leads.service_layer import lead_events as leads
+from crm_leads.service_layer import merge_events as merges
+from crm_leads.service_layer import workflow_events as workflow
+from crm_shared.events import Translations
 
-from pydantic_core import to_jsonable_python
-
-from crm_leads.domain import events
-from crm_shared.events import IntegrationEvent, leads
-
-
-@singledispatch
-def translate(event: object) -> Iterable[IntegrationEvent]:
-    return ()
-
-
-@translate.register
-def _(event: events.LeadCreated) -> Iterable[IntegrationEvent]:
-    yield leads.LeadCreated(
-        lead_id=event.lead_id,
-        first_name=event.first_name,
-        last_name=event.last_name,
-        company_name=event.company_name,
-        email=event.email,
-        owner_id=event.owner_id,
-        source=event.source,
-    )
-
-
-@translate.register
-def _(event: events.LeadConverted) -> Iterable[IntegrationEvent]:
-    deal = event.deal
-    yield leads.LeadConverted(
-        lead_id=event.lead_id,
-        account_id=event.account_id,
-        contact_id=event.contact_id,
-        deal=leads.ConvertedDeal(**asdict(deal)) if deal else None,
-        converted_by=event.converted_by,
-    )
-
-
-@translate.register
-def _(event: events.LeadUpdated) -> Iterable[IntegrationEvent]:
-    changed = {name: tuple(to_jsonable_python(pair)) for name, pair in event.changed.items()}
-    yield leads.LeadUpdated(lead_id=event.lead_id, changed=changed, updated_by=event.updated_by)
-
-
-@translate.register
-def _(event: events.LeadStatusChanged) -> Iterable[IntegrationEvent]:
-    yield leads.LeadStatusChanged(
-        lead_id=event.lead_id,
-        from_status=event.from_status,
-        to_status=event.to_status,
-        changed_by=event.changed_by,
-        lost_reason=event.lost_reason,
-    )
-
-
-# Translations of account and contact events register on the same dispatcher.
-from crm_leads.service_layer import account_events  # noqa: E402
-
-__all__ = ["account_events", "translate"]
+TRANSLATIONS = (
+    Translations("leads")
+    .publish(events.LeadCreated, leads.lead_created)
+    .publish(events.LeadConverted, leads.lead_converted)
+    .publish(events.LeadUpdated, leads.lead_updated)
+    .publish(events.LeadStatusChanged, leads.lead_status_changed)
+    .publish(LeadAssigned, workflow.lead_assigned)
+    .publish(FormSubmitted, workflow.form_submitted)
+    .publish(account_events.AccountOpened, accounts.account_opened)
+    .publish(account_events.AccountChanged, accounts.account_changed)
+    .publish(account_events.ContactAdded, accounts.contact_added)
+    .publish(account_events.ContactChanged, accounts.contact_changed)
+    .publish(account_events.ContactLifecycleChanged, accounts.contact_lifecycle_changed)
+    .publish(account_events.AccountLifecycleChanged, accounts.account_lifecycle_changed)
+    .publish(LeadsMerged, merges.leads_merged)
+    .publish(ContactsMerged, merges.contacts_merged)
+    .publish(AccountsMerged, merges.accounts_merged)
+)
+translate = TRANSLATIONS.translate

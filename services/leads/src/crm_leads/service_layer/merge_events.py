@@ -1,28 +1,22 @@
-"""Published shapes of merges (registered on the service's translator when imported)."""
-
-from collections.abc import Iterable
+"""Published shapes of merges (the table is in `integration_events`)."""
 
 from crm_leads.domain.merge import AccountsMerged, ContactsMerged, LeadsMerged
-from crm_leads.service_layer.integration_events import translate
 from crm_shared.events import IntegrationEvent, accounts, leads
 
 
-@translate.register
-def _(event: LeadsMerged) -> Iterable[IntegrationEvent]:
-    yield leads.LeadsMerged(
+def leads_merged(event: LeadsMerged) -> IntegrationEvent:
+    return leads.LeadsMerged(
         survivor_id=event.survivor_id, merged_ids=list(event.merged_ids), merged_by=event.merged_by
     )
 
 
-@translate.register
-def _(event: ContactsMerged) -> Iterable[IntegrationEvent]:
-    yield accounts.ContactsMerged(
+def contacts_merged(event: ContactsMerged) -> IntegrationEvent:
+    return accounts.ContactsMerged(
         survivor_id=event.survivor_id, merged_ids=list(event.merged_ids), merged_by=event.merged_by
     )
 
 
-@translate.register
-def _(event: AccountsMerged) -> Iterable[IntegrationEvent]:
-    yield accounts.AccountsMerged(
+def accounts_merged(event: AccountsMerged) -> IntegrationEvent:
+    return accounts.AccountsMerged(
         survivor_id=event.survivor_id, merged_ids=list(event.merged_ids), merged_by=event.merged_by
     )

@@ -31,7 +31,6 @@ from crm_leads.domain.merge import (
     merged_changes,
 )
 from crm_leads.domain.model import Lead
-from crm_leads.service_layer import merge_events  # noqa: F401 - registers the published shapes
 from crm_leads.service_layer.unit_of_work import LeadsUnitOfWork
 from crm_shared.auth import Principal, Role, authorize
 from crm_shared.errors import Conflict

@@ -1,16 +1,16 @@
-"""Published shapes of the workflow events (registered on the service's translator when imported)."""
+"""Published shapes of the workflow events: assignments and web forms (the table is in
+`integration_events`)."""
 
-from collections.abc import Iterable
+from collections.abc import Iterator
 
 from crm_leads.domain.assignment import LeadAssigned
 from crm_leads.domain.intake import FormSubmitted
-from crm_leads.service_layer.integration_events import translate
+from crm_leads.service_layer.lead_events import updates_of
 from crm_shared.events import IntegrationEvent, leads
 
 
-@translate.register
-def _(event: LeadAssigned) -> Iterable[IntegrationEvent]:
-    yield leads.LeadAssigned(
+def lead_assigned(event: LeadAssigned) -> IntegrationEvent:
+    return leads.LeadAssigned(
         lead_id=event.lead_id,
         from_owner=event.from_owner,
         to_owner=event.to_owner,
@@ -20,8 +20,7 @@ def _(event: LeadAssigned) -> Iterable[IntegrationEvent]:
     )
 
 
-@translate.register
-def _(event: FormSubmitted) -> Iterable[IntegrationEvent]:
+def form_submitted(event: FormSubmitted) -> Iterator[IntegrationEvent]:
     # A new lead is announced by LeadCreated; an open lead completed by a form is an update.
     if not event.created and event.filled:
-        yield leads.LeadUpdated(lead_id=event.lead_id, changed=event.filled, updated_by=event.by)
+        yield from updates_of(event.lead_id, event.filled, by=event.by)

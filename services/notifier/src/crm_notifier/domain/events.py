@@ -3,9 +3,11 @@
 from dataclasses import dataclass
 from uuid import UUID
 
+from crm_shared.domain import DomainEvent
+
 
 @dataclass(frozen=True)
-class NotificationFinished:
+class NotificationFinished(DomainEvent):
     """A notification reached a final state: sent, failed or skipped."""
 
     notification_id: UUID

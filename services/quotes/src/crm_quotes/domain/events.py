@@ -4,9 +4,11 @@ from dataclasses import dataclass
 from datetime import date
 from uuid import UUID
 
+from crm_shared.domain import DomainEvent
+
 
 @dataclass(frozen=True)
-class ContractCreated:
+class ContractCreated(DomainEvent):
     contract_id: UUID
     deal_id: UUID
     account_id: UUID | None

@@ -1,18 +1,8 @@
-"""Which domain events other services hear about, and in which published shape."""
-
-from collections.abc import Iterable
-from dataclasses import asdict
-from functools import singledispatch
+"""Which domain events other services hear about, and in which published shapes: the service's whole
+table, in one place."""
 
 from crm_quotes.domain import events
-from crm_shared.events import IntegrationEvent, quotes
+from crm_shared.events import Translations, field_for_field, quotes
 
-
-@singledispatch
-def translate(event: object) -> Iterable[IntegrationEvent]:
-    return ()
-
-
-@translate.register
-def _(event: events.ContractCreated) -> Iterable[IntegrationEvent]:
-    yield quotes.ContractCreated(**asdict(event))
+TRANSLATIONS = Translations("quotes").publish(events.ContractCreated, field_for_field(quotes.ContractCreated))
+translate = TRANSLATIONS.translate
