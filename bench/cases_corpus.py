@@ -1,4 +1,4 @@
-"""Cases suite: the test mails of ../shared/testdata/emails as load, each copy made a mail of its own.
+"""Cases suite: the test mails of tests/data/emails as load, each copy made a mail of its own.
 
 A copy rewrites every `@` of the address and id headers (From, Sender, Reply-To, To, Cc, Return-Path,
 Message-ID, In-Reply-To, References) to `@<tag>.` and ends the header block with `X-Bench-Copy: <tag>`:
@@ -11,7 +11,6 @@ run check what was stored without parsing 10,000 mails again.
 
 import bisect
 import itertools
-import os
 import random
 import re
 from collections import Counter, deque
@@ -24,9 +23,7 @@ from crm_cases.domain.intake_policy import IntakePolicy
 from crm_cases.domain.mail import InboundMail, MailKind, classify, thread_candidates
 from crm_cases.domain.model import IntakeOutcome
 
-EMAILS = Path(
-    os.environ.get("CRM_TESTDATA_EMAILS", Path(__file__).resolve().parents[2] / "shared/testdata/emails")
-)
+EMAILS = Path(__file__).resolve().parents[1] / "tests" / "data" / "emails"
 ENVELOPE_SENDER = "relay@bench.example"
 ADDRESS_HEADERS = frozenset(
     {"from", "sender", "reply-to", "to", "cc", "return-path", "message-id", "in-reply-to", "references"}

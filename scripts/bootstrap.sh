@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# Installs what the project needs on a fresh machine: uv, the locked Python environment, and (when no
-# Docker engine and no external Kafka is configured) Java and Maven for the local Kafka broker, and
-# Dovecot for the IMAP tests.
+# Installs what the project needs on a fresh machine: uv, the locked Python environment, Java and Maven
+# for the local Kafka broker (unless a Docker engine or an external Kafka is configured), Dovecot for
+# the IMAP tests, and curl and jq for the README's walkthrough.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -29,6 +29,17 @@ if ! command -v dovecot >/dev/null 2>&1 && [ ! -x /usr/sbin/dovecot ]; then
     apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq dovecot-imapd >/dev/null
   else
     echo "bootstrap: the IMAP tests need Dovecot (apt-get install dovecot-imapd)" >&2
+    exit 1
+  fi
+fi
+
+# The README's walkthrough calls the APIs with curl and jq (tests/e2e/test_readme_walkthrough.py runs it).
+if ! command -v curl >/dev/null 2>&1 || ! command -v jq >/dev/null 2>&1; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+    echo "bootstrap: installing curl and jq for the README's walkthrough"
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq curl jq >/dev/null
+  else
+    echo "bootstrap: the README's walkthrough and its test need curl and jq" >&2
     exit 1
   fi
 fi

@@ -41,7 +41,11 @@ async def test_lead_to_contract_reminder_and_win_mail(stack: LocalStack, mail_si
         ).json()
         converted = await http.post(
             f"{stack.url('leads')}/v1/leads/{lead['id']}/convert",
-            json={"deal": {"title": "Engine website", "amount_minor": 1_250_000, "currency": "EUR"}},
+            json={
+                # The demo data may hold an account of that name: open a new one all the same.
+                "account": {"confirm_new": True},
+                "deal": {"title": "Engine website", "amount_minor": 1_250_000, "currency": "EUR"},
+            },
             headers=SALES,
         )
         assert converted.status_code == 200, converted.text

@@ -7,7 +7,6 @@ import imaplib
 import re
 import time
 from collections.abc import AsyncIterator, Iterator, Sequence
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -27,10 +26,10 @@ from crm_shared.db.migrations import upgrade
 from crm_shared.infra.dovecot import DovecotServer, dovecot_server
 from crm_shared.infra.process import free_port
 from crm_shared.runtime import ServiceRuntime
+from tests.data import EMAILS
 
 pytestmark = pytest.mark.integration
 
-EMAILS = Path(__file__).resolve().parents[5] / "shared/testdata/emails"
 BASIC, FIRST, REPLY = "mikel__basic_email.eml", "mikel__example01.eml", "mikel__example06.eml"
 AUTO_REPLY, LATE = "sisimai__rfc3834-01.eml", "flanker__no-ctype.eml"
 

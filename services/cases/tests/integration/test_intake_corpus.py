@@ -1,11 +1,9 @@
-"""Acceptance: every test mail of ../shared/testdata/emails through the intake, once over SMTP and once
+"""Acceptance: every test mail of tests/data/emails through the intake, once over SMTP and once
 over the signed webhook, in the manifest's feed order; each ends as MANIFEST.md says and none crashes."""
 
-import os
 import re
 import time
 from collections.abc import AsyncIterator
-from pathlib import Path
 
 import aiosmtplib
 import pytest
@@ -18,12 +16,10 @@ from crm_cases.domain.intake_signature import sign
 from crm_shared.infra.process import free_port
 from crm_shared.settings import KafkaSettings
 from crm_shared.testing.service import RunningService, running_service, wait_listening
+from tests.data import EMAILS
 
 pytestmark = pytest.mark.integration
 
-EMAILS = Path(
-    os.environ.get("CRM_TESTDATA_EMAILS", Path(__file__).resolve().parents[5] / "shared/testdata/emails")
-)
 SECRET = "corpus-secret"
 THREAD = ("mikel__example06.eml", "mikel__example07.eml")  # replies to mikel__example01.eml
 RULES: tuple[tuple[str, frozenset[str]], ...] = (
@@ -67,8 +63,6 @@ def feed_order() -> list[str]:
 
 @pytest.fixture(scope="module")
 async def service(kafka_bootstrap: str, make_database) -> AsyncIterator[RunningService]:
-    if not MANIFEST:
-        pytest.skip(f"no MANIFEST.md in {EMAILS}")
     settings = Settings(
         database_url=make_database("cases_corpus"),
         kafka=KafkaSettings(bootstrap_servers=kafka_bootstrap),

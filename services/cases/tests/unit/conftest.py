@@ -1,11 +1,9 @@
 """Fakes for the cases unit tests: in-memory repositories behind the unit of work's interface, and the
-real test mails of ../shared/testdata/emails with the outcomes their MANIFEST.md expects."""
+real test mails of tests/data/emails with the outcomes their MANIFEST.md expects."""
 
-import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
-from pathlib import Path
 from typing import Any
 from uuid import UUID
 
@@ -13,10 +11,7 @@ import pytest
 
 from crm_cases.domain.model import Case, CaseMessage, RawMessage
 from crm_shared.errors import NotFound
-
-EMAILS = Path(
-    os.environ.get("CRM_TESTDATA_EMAILS", Path(__file__).resolve().parents[5] / "shared/testdata/emails")
-)
+from tests.data import EMAILS
 
 
 @dataclass
@@ -135,6 +130,4 @@ def uow() -> FakeUnitOfWork:
 
 @pytest.fixture(scope="session")
 def email_file() -> Callable[[str], bytes]:
-    if not EMAILS.is_dir():
-        pytest.skip(f"test mails not found at {EMAILS} (set CRM_TESTDATA_EMAILS)")
     return lambda name: (EMAILS / name).read_bytes()

@@ -1,8 +1,6 @@
 """Every real test mail through the intake, alone, against the outcome MANIFEST.md expects for it."""
 
-import os
 import re
-from pathlib import Path
 
 import pytest
 
@@ -10,10 +8,8 @@ from crm_cases.adapters.mime import parse_mail
 from crm_cases.domain.mail import SUBJECT_MAX, InboundMail
 from crm_cases.domain.model import IntakeOutcome
 from crm_cases.service_layer.intake import ingest_email
+from tests.data import EMAILS
 
-EMAILS = Path(
-    os.environ.get("CRM_TESTDATA_EMAILS", Path(__file__).resolve().parents[5] / "shared/testdata/emails")
-)
 MAILBOX = "support@crm.example"
 
 # Expected result (start of the manifest's column) -> outcomes that satisfy it, most specific first.
@@ -51,7 +47,6 @@ def _manifest() -> dict[str, tuple[str, str]]:
 
 
 MANIFEST = _manifest()
-pytestmark = pytest.mark.skipif(not MANIFEST, reason=f"no MANIFEST.md in {EMAILS}")
 
 
 def allowed(expected: str) -> frozenset[IntakeOutcome]:

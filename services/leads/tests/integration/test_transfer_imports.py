@@ -2,7 +2,6 @@
 column, update by key, dry runs, limits and permissions."""
 
 from collections.abc import AsyncIterator
-from pathlib import Path
 from uuid import uuid4
 
 import pytest
@@ -13,13 +12,13 @@ from crm_shared.auth import Role
 from crm_shared.settings import KafkaSettings
 from crm_shared.testing.kafka_probe import EventProbe
 from crm_shared.testing.service import RunningService, auth_headers, running_service
+from tests.data import SALESFORCE_SAMPLES as SAMPLES
 
 pytestmark = pytest.mark.integration
 
 SALES = auth_headers("sales-1", Role.SALES)
 SUPPORT = auth_headers("support-1", Role.SUPPORT)
 CSV = {"Content-Type": "text/csv"}
-SAMPLES = Path(__file__).resolve().parents[4].parent / "shared/testdata/crm-samples/salesforce-lwc-recipes"
 
 
 @pytest.fixture(scope="module")

@@ -1,15 +1,13 @@
 """Salesforce data tree files read as account and contact rows (the shared sample data)."""
 
 import json
-from pathlib import Path
 
 import pytest
 
 from crm_leads.entrypoints.import_salesforce import read_trees
 from crm_leads.service_layer.import_rows import ImportKind
 from crm_shared.errors import InvalidInput
-
-SAMPLES = Path(__file__).resolve().parents[4].parent / "shared/testdata/crm-samples/salesforce-lwc-recipes"
+from tests.data import SALESFORCE_SAMPLES as SAMPLES
 
 
 def sample(name: str) -> tuple[str, bytes]:

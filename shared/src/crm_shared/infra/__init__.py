@@ -1,4 +1,4 @@
-"""Where Kafka and PostgreSQL come from for development and tests (see DESIGN.md section 8)."""
+"""Where Kafka and PostgreSQL come from for development and tests (see docs/architecture.md, "Running it")."""
 
 from crm_shared.infra.docker import docker_engine_available
 from crm_shared.infra.kafka import KafkaServer, cache_dir, ensure_kafka
