@@ -6,6 +6,7 @@ only a database that cannot be reached makes the sender try again later."""
 
 import time
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
@@ -150,27 +151,38 @@ def refused_mail(subject: str) -> bytes:
 
 async def test_a_mail_the_database_refuses_is_quarantined_raw_then_reprocessed(service):
     """A rule of the database (here a check added for the test) refuses the mail's case message for
-    good: the mail is kept raw in quarantine, answered 250 and 202, and opens its case once the
-    rule is gone and it is re-processed."""
-    async with service.runtime.engine.begin() as connection:
-        await connection.execute(
-            text(f"ALTER TABLE case_messages ADD CONSTRAINT {REFUSAL} CHECK (subject NOT LIKE 'refused-%')")
-        )
-    try:
-        smtp_mail, webhook_mail = refused_mail("refused-smtp"), refused_mail("refused-webhook")
+    good: the mail is kept raw in quarantine, answered 250 and 202; re-processing it is refused (409)
+    while the rule holds, and opens its case once the rule is gone."""
+    smtp_mail, webhook_mail = refused_mail("refused-smtp"), refused_mail("refused-webhook")
+    async with refusing_subjects(service, "refused-%"):
         assert (await smtp_send(service, smtp_mail, "smtp@crm.example"))[0] == 250
         answer = await webhook_post(service, webhook_mail, "webhook@crm.example")
         assert answer.status_code == 202, answer.text
         assert (answer.json()["state"], answer.json()["case_id"]) == ("quarantined", None)
-    finally:
-        async with service.runtime.engine.begin() as connection:
-            await connection.execute(text(f"ALTER TABLE case_messages DROP CONSTRAINT {REFUSAL}"))
+        still = await service.http.post(
+            f"/v1/quarantine/{answer.json()['raw_message_id']}/reprocess", headers=SUPPORT
+        )
+        assert still.status_code == 409, still.text
+        assert still.json()["detail"].endswith("CheckViolationError (SQLSTATE 23514)")
     for mailbox, raw in (("smtp@crm.example", smtp_mail), ("webhook@crm.example", webhook_mail)):
         row = await stored(service, mailbox, message_id_of(raw))
         assert (row["raw"], row["state"]) == (raw, "quarantined")
         assert row["reason"] == "the intake failed: CheckViolationError (SQLSTATE 23514)"
         again = await service.http.post(f"/v1/quarantine/{row['id']}/reprocess", headers=SUPPORT)
         assert (again.json()["state"], again.json()["outcome"]) == ("accepted", "case_opened"), again.text
+
+
+@asynccontextmanager
+async def refusing_subjects(service: RunningService, pattern: str) -> AsyncIterator[None]:
+    """While open, PostgreSQL refuses any case message whose subject is LIKE `pattern`."""
+    check = f"ALTER TABLE case_messages ADD CONSTRAINT {REFUSAL} CHECK (subject NOT LIKE '{pattern}')"
+    async with service.runtime.engine.begin() as connection:
+        await connection.execute(text(check))
+    try:
+        yield
+    finally:
+        async with service.runtime.engine.begin() as connection:
+            await connection.execute(text(f"ALTER TABLE case_messages DROP CONSTRAINT {REFUSAL}"))
 
 
 async def test_only_an_unreachable_database_makes_the_sender_try_again(service):

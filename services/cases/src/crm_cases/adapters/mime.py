@@ -35,6 +35,7 @@ ATTACHMENT_MAX_BYTES = 10 * 1024 * 1024
 _MESSAGE_ID = re.compile(r"<([!-;=?-~]{1,250})>")  # printable ASCII without < and >
 _BARE_ID = re.compile(r"[!-;=?-~]{1,250}@[!-;=?-~]{1,250}")
 _ANGLE_ADDR = re.compile(r"<\s*([^<>\s]+@[^<>\s]+)\s*>")
+_EMPTY_ANGLE = re.compile(r"<\s*>")
 # CVE-2023-27043: Pythons with the fix parse addresses strictly when asked; older ones are checked here.
 _STRICT = "strict" in inspect.signature(getaddresses).parameters
 
@@ -146,8 +147,9 @@ def _null_sender(value: str) -> tuple[str, str | None] | None:
     if len(addresses) != 1:
         return None
     found = addresses[0]
-    empty = found.addr_spec in ("<>", "") or (not found.domain and is_daemon(found.username))
-    return (NULL_SENDER, _name(found.display_name)) if empty else None
+    empty = _EMPTY_ANGLE.search(value) is not None and not found.username  # not `<ann@>`: the same to it
+    daemon = not found.domain and is_daemon(found.username)
+    return (NULL_SENDER, _name(found.display_name)) if empty or daemon else None
 
 
 def _mailboxes(value: str) -> list[tuple[str, str | None]]:
