@@ -26,6 +26,8 @@ from crm_shared.settings import KafkaSettings
 from crm_shared.testing.service import RunningService, auth_headers, running_service, wait_listening
 from services.cases.tests.integration.smtp_dialogue import close_dialogue, open_dialogue
 
+MEGABYTE = 1024 * 1024
+
 pytestmark = pytest.mark.integration
 
 MAILS = Path(__file__).resolve().parents[1] / "data/emails"
@@ -202,3 +204,16 @@ async def test_only_an_unreachable_database_makes_the_sender_try_again(service):
     assert (await smtp_send(service, raw, "smtp@crm.example"))[0] == 250  # the sender's retry
     assert (await webhook_post(service, raw, "webhook@crm.example")).json()["outcome"] == "case_opened"
     assert (await stored(service, "smtp@crm.example", message_id_of(raw)))["outcome"] == "case_opened"
+
+
+async def test_a_bare_lf_mail_of_a_megabyte_is_accepted_as_its_crlf_twin(service):
+    head = b"From: wim@customer.example\nSubject: Full log\nMessage-ID: <mb-log@customer.example>\n\n"
+    lines = b"".join(b"line %06d of the export log, nothing exported\n" % n for n in range(MEGABYTE // 45))
+    bare = head + lines
+    assert len(bare) > MEGABYTE
+    dialogue = await open_dialogue(service.runtime.settings.smtp_port)
+    answer = await dialogue.mail(b"relay@test.example", b"smtp@crm.example", bare)
+    await close_dialogue(dialogue)
+    assert answer.startswith("250 "), answer
+    row = await stored(service, "smtp@crm.example", "<mb-log@customer.example>")
+    assert (row["raw"], row["outcome"]) == (bare.replace(b"\n", b"\r\n") + b"\r\n", "case_opened")

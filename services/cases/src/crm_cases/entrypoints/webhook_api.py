@@ -50,7 +50,7 @@ async def inbound_mail(
     runtime: ServiceRuntime[Any] = get_runtime(request)
     settings: Settings = runtime.settings  # type: ignore[assignment]
     if settings.webhook_secret is None:
-        return _problem(request, 503, "the inbound mail webhook is not configured")
+        return _problem(request, 503, "not_configured", "the inbound mail webhook is not configured")
     mailbox = mailbox_param or x_mailbox
     if not mailbox or not valid_address(mailbox.strip()):
         field = "query.mailbox" if mailbox_param or not x_mailbox else "header.x-mailbox"
@@ -60,25 +60,31 @@ async def inbound_mail(
     try:
         verify(mac, x_signature, x_timestamp)
     except SignatureError as exc:
-        return _problem(request, 401, str(exc))
+        return _problem(request, 401, "bad_signature", str(exc))
     context = EventContext(correlation_id=request.state.request_id)
-    if size > settings.smtp_max_message_bytes:
+    limit = settings.smtp_max_message_bytes
+    if size > limit:
         async with runtime.uow(context) as uow:
             await intake_rejections.record_oversized(
                 uow, head=body, digest=digest, size=size, mailbox=mailbox
             )
             await uow.commit()
-        return _problem(request, 413, f"message of {size} bytes exceeds {settings.smtp_max_message_bytes}")
+        return _problem(request, 413, "too_large", f"message of {size} bytes exceeds {limit}")
+    return await _taken_in(request, runtime, context, body, mailbox)
+
+
+async def _taken_in(
+    request: Request, runtime: ServiceRuntime[Any], context: EventContext, body: bytes, mailbox: str
+) -> JSONResponse:
+    """202 with what the intake did (quarantined included); 503 when not even the raw mail was kept."""
+    policy = intake_admin.policy_of(runtime.settings)  # type: ignore[arg-type]
     try:
         result = await take_in(
-            lambda: runtime.uow(context),
-            raw=body,
-            mailbox=mailbox,
-            source="webhook",
-            policy=intake_admin.policy_of(settings),
+            lambda: runtime.uow(context), raw=body, mailbox=mailbox, source="webhook", policy=policy
         )
     except IntakeUnavailable:
-        return _problem(request, 503, "the mail cannot be stored now: send it again later", retry=True)
+        detail = "the mail cannot be stored now: send it again later"
+        return _problem(request, 503, "unavailable", detail, retry_after_s=60)
     outcome = {
         "outcome": result.outcome or "duplicate",
         "state": result.state,
@@ -102,11 +108,13 @@ async def _read(request: Request, limit: int, mac: "hmac.HMAC") -> tuple[bytes, 
     return bytes(kept), size, digest.hexdigest()
 
 
-def _problem(request: Request, code: int, detail: str, *, retry: bool = False) -> JSONResponse:
+def _problem(
+    request: Request, http_status: int, code: str, detail: str, *, retry_after_s: int | None = None
+) -> JSONResponse:
     title = detail.split(":", maxsplit=1)[0]
-    answer = problem(request, status=code, title=title, detail=detail, code=f"inbound_mail_{code}")
-    if retry:
-        answer.headers["Retry-After"] = "60"
+    answer = problem(request, status=http_status, title=title, detail=detail, code=f"inbound_mail_{code}")
+    if retry_after_s is not None:
+        answer.headers["Retry-After"] = str(retry_after_s)
     return answer
 
 

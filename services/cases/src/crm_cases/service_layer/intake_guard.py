@@ -15,7 +15,6 @@ for now. A mail is never answered "try later" for a fault of its own.
 import asyncio
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable
-from hashlib import sha256
 from types import TracebackType
 from typing import Protocol, Self, TypeVar
 
@@ -146,7 +145,3 @@ async def take_in(
         return await intake_rejections.quarantine(unit, arrived, reason)
 
     return await kept(uow, take, quarantine, digest=arrived.digest)
-
-
-def digest_of(raw: bytes) -> str:
-    return sha256(raw).hexdigest()
