@@ -28,7 +28,12 @@ class Settings(ServiceSettings):
     smtp_hostname: str = "crm-cases.local"
     """Name the SMTP server gives in its greeting."""
     smtp_max_message_bytes: int = Field(10 * 1024 * 1024, ge=1024)
-    """Larger messages are refused with 552 (advertised with the ESMTP SIZE extension)."""
+    """Larger messages are refused with 552 (advertised with the ESMTP SIZE extension); the webhook
+    answers 413 above the same size."""
+    smtp_accept_bare_lf: bool = True
+    """Read mail lines ended by a bare LF as if ended by CRLF (as Postfix's `smtpd_forbid_bare_newline =
+    normalize`); the data still ends only at CRLF.CRLF. When false, a bare-LF mail over 1000 bytes is
+    refused with `500 Line too long`, as RFC 5321 allows."""
     reopen_window_days: int = Field(14, ge=0, le=3650)
     """A customer's reply to a case closed more recently than this reopens it; later, it opens a new case."""
     system_addresses: list[str] = Field(default_factory=list)
@@ -37,6 +42,11 @@ class Settings(ServiceSettings):
     """Mails one sender may open or add per hour before the rest are held as a suspected loop."""
     attachment_max_bytes: int = Field(10 * 1024 * 1024, ge=1024)
     webhook_secret: SecretStr | None = None
-    """HMAC-SHA256 key of the inbound-mail webhook; the webhook answers 503 while it is unset."""
+    """Shared key of the inbound-mail webhook (`POST /v1/inbound/mail`), set with
+    `CRM_CASES_WEBHOOK_SECRET`. The mail provider signs each request with it: `X-Timestamp: <unix
+    seconds>` and `X-Signature: sha256=<hex of HMAC-SHA256(key, "<timestamp>.<raw body>")>`. A missing
+    or wrong signature, or a timestamp more than 5 minutes from the server's clock, gets 401. Unset
+    (the default), the webhook is off and answers 503. Use a long random value (32 bytes or more);
+    it is never logged nor shown."""
     imap_mailboxes: list[ImapMailbox] = Field(default_factory=list)
     imap_poll_interval_s: float = Field(30.0, gt=0)

@@ -1,17 +1,21 @@
 """Mail intake over real SMTP, PostgreSQL and Kafka: cases are opened, replies threaded, machine mail
-and redeliveries stored once and nothing more, oversized mail refused."""
+and redeliveries stored once and nothing more, oversized mail refused, bare-LF mail read as its CRLF
+twin, bounces from the null sender `<>` recognised."""
 
 from collections.abc import AsyncIterator
 from email.message import EmailMessage
 from email.policy import SMTP
 from email.utils import make_msgid
+from pathlib import Path
 from uuid import uuid4
 
 import aiosmtplib
 import pytest
 from sqlalchemy import func, select
 
-from crm_cases.adapters.tables import cases, raw_messages
+from crm_cases.adapters.intake_tables import bounced_addresses
+from crm_cases.adapters.mime import parse_mail
+from crm_cases.adapters.tables import case_messages, cases, raw_messages
 from crm_cases.bootstrap import definition
 from crm_cases.config import Settings
 from crm_shared.auth import Role
@@ -19,6 +23,7 @@ from crm_shared.infra.process import free_port
 from crm_shared.settings import KafkaSettings
 from crm_shared.testing.kafka_probe import EventProbe
 from crm_shared.testing.service import RunningService, auth_headers, running_service, wait_listening
+from services.cases.tests.integration.smtp_dialogue import close_dialogue, open_dialogue
 
 pytestmark = pytest.mark.integration
 
@@ -29,6 +34,8 @@ MAILBOX = "support@crm.example"
 TOPIC = "crm.cases.events"
 OPENED, ADDED = "crm.cases.case_opened.v1", "crm.cases.case_message_added.v1"
 MAX_BYTES = 64 * 1024
+MAILS = Path(__file__).resolve().parents[1] / "data/emails"
+BOUNCED = "crm.cases.mail_address_bounced.v1"
 
 
 @pytest.fixture(scope="module")
@@ -222,3 +229,83 @@ async def test_an_oversized_mail_is_refused_with_552(service):
             await smtp.data(big.as_bytes(policy=SMTP))
     assert undeclared.value.code == 552
     assert await count(service, raw_messages, raw_messages.c.message_id == big["Message-ID"]) == 0
+
+
+async def send_as_is(service: RunningService, data: bytes, sender: bytes = b"customer@example.com") -> str:
+    """`data` exactly as given (aiosmtplib would turn its bare LFs into CRLF), then <CRLF>.<CRLF>."""
+    dialogue = await open_dialogue(service.runtime.settings.smtp_port)
+    answer = await dialogue.mail(sender, MAILBOX.encode(), data)
+    await close_dialogue(dialogue)
+    return answer
+
+
+async def stored_raw(service: RunningService, message_id: str) -> list[bytes]:
+    async with service.runtime.engine.connect() as connection:
+        rows = await connection.execute(
+            select(raw_messages.c.raw).where(raw_messages.c.message_id == message_id)
+        )
+        return [bytes(r.raw) for r in rows]
+
+
+async def test_a_bare_lf_mail_of_several_kb_is_read_as_its_crlf_twin(service, kafka_bootstrap):
+    bare = (MAILS / "crm__bare-lf-long.eml").read_bytes()
+    twin = bare.replace(b"\n", b"\r\n")
+    assert len(bare) > 8 * 1024
+    assert b"\r" not in bare
+    origin = compose("victor@customer.example", "Export button")
+    origin.replace_header("Message-ID", "<bare-lf-origin.1@customer.example>")
+    async with EventProbe(kafka_bootstrap, TOPIC) as probe:
+        opened = await open_case(service, origin, probe)
+        assert (await send_as_is(service, bare)).startswith("250 ")
+        added = await probe.wait_for(ADDED, lambda p: p["message_id"] == "<bare-lf.1@customer.example>")
+    assert added.payload["case_id"] == opened["case_id"]  # threaded as the CRLF mail would be
+    assert await stored_raw(service, "<bare-lf.1@customer.example>") == [twin + b"\r\n"]
+    case = (await service.http.get(f"/v1/cases/{opened['case_id']}", headers=SUPPORT)).json()
+    assert case["messages"][-1]["body_text"] == parse_mail(twin).text
+    assert (await send_as_is(service, twin)).startswith("250 ")  # the twin is the same mail: stored once
+    assert len(await stored_raw(service, "<bare-lf.1@customer.example>")) == 1
+
+
+async def test_a_dot_line_after_a_bare_lf_never_ends_the_data(service):
+    """No SMTP smuggling: `<LF>.<LF>` is a line of the mail, not its end, so the forged mail after it
+    is text of the first one, never a second mail."""
+    smuggling = (
+        b"From: mallory@customer.example\nSubject: Smuggled\nMessage-ID: <smuggle.1@customer.example>\n\n"
+        b"Hello.\n.\nMAIL FROM:<ceo@crm.example>\nRCPT TO:<support@crm.example>\nDATA\n"
+        b"From: ceo@crm.example\nMessage-ID: <forged.1@crm.example>\n\nForged.\n"
+    )
+    assert (await send_as_is(service, smuggling)).startswith("250 ")
+    [raw] = await stored_raw(service, "<smuggle.1@customer.example>")
+    assert b"Hello.\r\n.\r\nMAIL FROM:<ceo@crm.example>\r\n" in raw
+    assert await stored_raw(service, "<forged.1@crm.example>") == []
+
+
+@pytest.mark.parametrize(
+    ("name", "origin", "address"),
+    [
+        (
+            "crm__bounce-null-sender-display-name.eml",
+            "<bounce-origin.1@crm.example>",
+            "gone@customer.example",
+        ),
+        ("crm__bounce-mail-delivery-system.eml", "<bounce-origin.2@crm.example>", "lost@elsewhere.example"),
+    ],
+)
+async def test_a_bounce_from_the_null_sender_marks_the_address_as_bouncing(
+    service, kafka_bootstrap, name, origin, address
+):
+    """`From: MAILER DAEMON <>` and `From: "Mail Delivery System" <>`: a bounce of the mail that
+    carried `origin`, not a mail without a sender."""
+    ours = compose(f"{address.split('@')[0]}-case@customer.example", "Any question")
+    ours.replace_header("Message-ID", origin)
+    raw = (MAILS / name).read_bytes()
+    async with EventProbe(kafka_bootstrap, TOPIC) as probe:
+        opened = await open_case(service, ours, probe)
+        assert (await send(service, raw, sender="")).startswith("2.0.0")
+        bounced = await probe.wait_for(BOUNCED, lambda p: p["address"] == address)
+    assert bounced.payload["case_id"] == opened["case_id"]
+    assert await count(service, bounced_addresses, bounced_addresses.c.address == address) == 1
+    [outcome] = await _outcomes(service, parse_mail(raw).message_id or "")
+    assert outcome == "ignored_bounce"
+    notes = case_messages.c.case_id == opened["case_id"], case_messages.c.direction == "internal"
+    assert await count(service, case_messages, *notes) == 1  # on the case for the agents, nothing sent

@@ -1,20 +1,23 @@
 """The IMAP poller against a real Dovecot on loopback and a real PostgreSQL: mail is taken in once and
-flagged or moved, a crash before or after the commit neither loses nor doubles a mail, and a new
-UIDVALIDITY re-reads the folder without duplicates. Each test uses its own folder and mailbox address."""
+flagged or moved, a crash before or after the commit neither loses nor doubles a mail, a new
+UIDVALIDITY re-reads the folder without duplicates, and a mail the database cannot store as it is
+ends stored or quarantined, never fetched again. Each test uses its own folder and mailbox address."""
 
 import asyncio
 import imaplib
 import re
 import time
 from collections.abc import AsyncIterator, Iterator, Sequence
+from pathlib import Path
 from typing import Any
 
 import pytest
 from pydantic import SecretStr
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 
 from crm_cases.adapters.imap_client import open_folder, quote
 from crm_cases.adapters.imap_tables import imap_uids
+from crm_cases.adapters.intake_tables import mail_intake
 from crm_cases.adapters.tables import cases, raw_messages
 from crm_cases.bootstrap import definition
 from crm_cases.config import ImapMailbox, Settings
@@ -30,12 +33,13 @@ from tests.data import EMAILS
 
 pytestmark = pytest.mark.integration
 
+MAILS = Path(__file__).resolve().parents[1] / "data/emails"  # the project's own test mails
 BASIC, FIRST, REPLY = "mikel__basic_email.eml", "mikel__example01.eml", "mikel__example06.eml"
 AUTO_REPLY, LATE = "sisimai__rfc3834-01.eml", "flanker__no-ctype.eml"
 
 
-class Crash(Exception):
-    """A process dying at that point."""
+class Crash(BaseException):
+    """A process dying at that point (not an error the intake could handle)."""
 
 
 @pytest.fixture(scope="module")
@@ -76,10 +80,14 @@ def mailbox_for(server: DovecotServer, name: str, **options: Any) -> ImapMailbox
 
 
 def append(server: DovecotServer, folder: str, *names: str) -> list[int]:
+    return append_raw(server, folder, *((EMAILS / name).read_bytes() for name in names))
+
+
+def append_raw(server: DovecotServer, folder: str, *raws: bytes) -> list[int]:
     uids = []
     with _imap(server) as connection:
-        for name in names:
-            typ, data = connection.append(quote(folder), None, None, (EMAILS / name).read_bytes())
+        for raw in raws:
+            typ, data = connection.append(quote(folder), None, None, raw)
             assert typ == "OK", data
             uids.append(int(re.findall(rb"APPENDUID \d+ (\d+)", data[0])[0]))
     return uids
@@ -190,7 +198,7 @@ async def test_a_crash_before_commit_takes_the_mail_in_at_the_next_poll(runtime,
         await job.ingest(uow, raw)  # the intake's rows are written, the commit never comes
         raise Crash("killed before commit")
 
-    dying = FolderJob(job.mailbox, job.folder, job.uow, job.state, ingest_then_die)
+    dying = FolderJob(job.mailbox, job.folder, job.uow, job.state, ingest_then_die, job.quarantine)
     async with open_folder(mailbox) as folder:
         with pytest.raises(Crash):
             await poll_folder(folder, dying)
@@ -250,3 +258,66 @@ async def test_the_ingester_polls_until_stopped_and_survives_an_unreachable_serv
     stop.set()
     await asyncio.wait_for(task, timeout=5)
     assert "\\Seen" in next(iter(flags(dovecot, mailbox.folder).values()))
+
+
+async def intake_rows(runtime: ServiceRuntime[Any], mailbox: ImapMailbox) -> list[dict[str, Any]]:
+    """The mailbox's raw messages with what the intake did with them, oldest first."""
+    query = (
+        select(raw_messages.c.raw, raw_messages.c.outcome, mail_intake.c.state, mail_intake.c.reason)
+        .join(mail_intake, mail_intake.c.raw_message_id == raw_messages.c.id)
+        .where(raw_messages.c.mailbox == mailbox.address)
+        .order_by(raw_messages.c.received_at)
+    )
+    async with runtime.engine.connect() as connection:
+        return [row._asdict() for row in await connection.execute(query)]
+
+
+async def test_mail_with_nul_bytes_is_taken_once_and_never_fetched_again(runtime, dovecot):
+    mailbox = mailbox_for(dovecot, "nul")
+    raws = [path.read_bytes() for path in sorted(MAILS.glob("crm__nul-in-*.eml"))]
+    uids = append_raw(dovecot, mailbox.folder, *raws)
+
+    report = await poll_mailbox(runtime, mailbox)
+
+    assert report.taken == uids
+    rows = await intake_rows(runtime, mailbox)
+    for raw, row in zip(raws, rows, strict=True):
+        # kept as the server served it (Dovecot hands NUL out as 0x80 over IMAP, RFC 3501 4.3)
+        assert bytes(row["raw"]) in (raw, raw.replace(b"\x00", b"\x80"))
+        assert (row["state"], row["outcome"]) in (("accepted", "case_opened"), ("quarantined", "rejected"))
+        assert row["state"] == "accepted" or row["reason"]
+    assert all("\\Seen" in f for f in flags(dovecot, mailbox.folder).values())
+    assert (await poll_mailbox(runtime, mailbox)).taken == []
+    assert len(await intake_rows(runtime, mailbox)) == len(raws)
+
+
+async def test_a_mail_the_database_refuses_is_quarantined_and_the_poller_moves_on(runtime, dovecot):
+    """A rule of the database (a check added for the test) refuses one mail's case message for good:
+    it is kept raw in quarantine, the mails after it are taken in, and no poll fetches it again."""
+    mailbox = mailbox_for(dovecot, "refused")
+    refused = (
+        b"From: Uma Customer <uma@customer.example>\r\nSubject: refused-imap\r\n"
+        b"Message-ID: <refused-imap@customer.example>\r\n\r\nHello.\r\n"
+    )
+    uids = append_raw(
+        dovecot, mailbox.folder, (EMAILS / BASIC).read_bytes(), refused, (EMAILS / FIRST).read_bytes()
+    )
+    check = (
+        "ALTER TABLE case_messages ADD CONSTRAINT refused_for_the_test CHECK (subject NOT LIKE 'refused-%')"
+    )
+    async with runtime.engine.begin() as connection:
+        await connection.execute(text(check))
+    try:
+        report = await poll_mailbox(runtime, mailbox)
+        again = await poll_mailbox(runtime, mailbox)
+    finally:
+        async with runtime.engine.begin() as connection:
+            await connection.execute(text("ALTER TABLE case_messages DROP CONSTRAINT refused_for_the_test"))
+
+    assert (report.taken, again.taken) == (uids, [])
+    assert await counts(runtime, mailbox) == (3, 2)
+    kept = [row for row in await intake_rows(runtime, mailbox) if row["state"] == "quarantined"]
+    assert [(bytes(r["raw"]), r["reason"]) for r in kept] == [
+        (refused, "the intake failed: CheckViolationError (SQLSTATE 23514)")
+    ]
+    assert all("\\Seen" in f for f in flags(dovecot, mailbox.folder).values())

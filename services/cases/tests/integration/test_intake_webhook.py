@@ -154,3 +154,6 @@ async def test_mailbox_teams_are_admin_configured(service):
     assert put.status_code == 200, put.text
     assert (await service.http.get(url, headers=ADMIN)).json()["team"] == "emea"
     assert (await service.http.put(url, json={"team": "x", "extra": 1}, headers=ADMIN)).status_code == 422
+    too_long = await service.http.put(url, json={"team": "t" * 65}, headers=ADMIN)  # a case's team: 64
+    assert too_long.status_code == 422
+    assert too_long.json()["errors"][0]["field"] == "body.team"

@@ -14,8 +14,12 @@ from crm_cases.service_layer.imap_polling import FolderJob, FolderKey, poll_fold
 from crm_cases.service_layer.intake import IntakeResult
 
 
-class Crash(Exception):
-    pass
+class Crash(BaseException):
+    """The process dying at that point (not an error the intake could handle)."""
+
+
+class Refused(Exception):
+    """The storage refusing this one mail, for good."""
 
 
 @dataclass
@@ -24,6 +28,7 @@ class Tables:
     uids: dict[tuple[FolderKey, int], bool] = field(default_factory=dict)
     """(folder key, uid) -> flagged."""
     ingested: list[bytes] = field(default_factory=list)
+    quarantined: list[tuple[bytes, str]] = field(default_factory=list)
 
 
 @dataclass
@@ -105,15 +110,25 @@ class FakeFolder:
         self.seen.update(uids)
 
 
-def job(db: Database, *, fail_on: bytes | None = None, batch_size: int = 100) -> FolderJob[FakeUow]:
+def job(
+    db: Database, *, fail_on: bytes | None = None, refuse: bytes | None = None, batch_size: int = 100
+) -> FolderJob[FakeUow]:
     async def ingest(uow: FakeUow, raw: bytes) -> IntakeResult:
+        uow.tables.ingested.append(raw)  # written, then the failure rolls it back
         if raw == fail_on:
             raise Crash("intake")
-        first = raw not in uow.tables.ingested  # the intake's content dedupe
-        uow.tables.ingested.append(raw)
+        if raw == refuse:
+            raise Refused("value refused")
+        first = raw not in uow.tables.ingested[:-1]  # the intake's content dedupe
         return IntakeResult(None, uuid4() if first else None)
 
-    return FolderJob("support@x.example", "INBOX", lambda: FakeUow(db), FakeState, ingest, batch_size)
+    async def quarantine(uow: FakeUow, raw: bytes, reason: str) -> IntakeResult:
+        uow.tables.quarantined.append((raw, reason))
+        return IntakeResult(None, uuid4())
+
+    return FolderJob(
+        "support@x.example", "INBOX", lambda: FakeUow(db), FakeState, ingest, quarantine, batch_size
+    )
 
 
 def stored(db: Database) -> list[bytes]:
@@ -156,6 +171,16 @@ async def test_a_crash_in_the_intake_keeps_nothing_of_that_mail_and_nothing_afte
     assert (report.taken, stored(db)) == ([2, 3], [b"a", b"poison", b"c"])
 
 
+async def test_a_mail_the_intake_refuses_is_quarantined_taken_and_never_fetched_again():
+    db, folder = Database(), FakeFolder()
+    uids = folder.deliver(b"a", b"refused", b"c")
+    report = await poll_folder(folder, job(db, refuse=b"refused"))
+    assert (report.taken, folder.seen, stored(db)) == (uids, set(uids), [b"a", b"c"])
+    assert db.committed.quarantined == [(b"refused", "the intake failed: Refused")]
+    assert (await poll_folder(folder, job(db, refuse=b"refused"))).taken == []
+    assert folder.fetched == [1, 2, 3]  # the next poll's search yielded the top UID, not refetched
+
+
 async def test_a_new_uidvalidity_rereads_the_folder_and_the_intake_dedupes():
     db, folder = Database(), FakeFolder()
     folder.deliver(b"a", b"b")
@@ -193,7 +218,7 @@ async def test_a_uid_claimed_by_another_poller_is_left_to_it():
     await FakeState(uow).claim(FolderKey("support@x.example", "INBOX", 7), 1)
     await uow.commit()
     other_poller_sees_it_late = FolderJob(
-        "support@x.example", "INBOX", lambda: FakeUow(db), _NoHistory, job(db).ingest
+        "support@x.example", "INBOX", lambda: FakeUow(db), _NoHistory, job(db).ingest, job(db).quarantine
     )
     report = await poll_folder(folder, other_poller_sees_it_late)
     assert (report.taken, stored(db)) == ([], [])

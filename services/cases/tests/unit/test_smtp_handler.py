@@ -1,8 +1,9 @@
-"""The SMTP handler's answers: 250 only after the commit; 451 when the mail could not be stored."""
+"""The SMTP handler's answers: 250 only after the commit; 451 when the mail could not be stored at all;
+553 for a recipient that is no valid address."""
 
 from aiosmtpd.smtp import Envelope
 
-from crm_cases.entrypoints.smtp import ACCEPTED, NULL_SENDER, TRY_LATER, MailIntake
+from crm_cases.entrypoints.smtp import ACCEPTED, BAD_RECIPIENT, NULL_SENDER, TRY_LATER, MailIntake
 
 RAW = b"From: jane@example.com\r\nSubject: Hi\r\nMessage-ID: <1@example.com>\r\n\r\nHello\r\n"
 
@@ -55,3 +56,11 @@ async def test_the_null_reverse_path_reaches_the_intake_as_empty(uow):
     intake = MailIntake(lambda context: RecordingUow(uow))
     assert await intake.handle_DATA(None, None, envelope(NULL_SENDER)) == ACCEPTED
     assert uow.raw_messages.rows[0].outcome == "ignored_bounce"
+
+
+async def test_a_recipient_that_is_no_valid_address_is_refused_for_good(uow):
+    intake, env = MailIntake(lambda context: RecordingUow(uow)), Envelope()
+    assert (await intake.handle_RCPT(None, None, env, "help\x00@crm.example", [])) == BAD_RECIPIENT
+    assert BAD_RECIPIENT.startswith("553 ")  # permanent: never retried by the sender
+    assert (await intake.handle_RCPT(None, None, env, "help@crm.example", [])) == "250 OK"
+    assert env.rcpt_tos == ["help@crm.example"]

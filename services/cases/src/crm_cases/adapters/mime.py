@@ -16,13 +16,16 @@ from email.utils import getaddresses
 from crm_cases.adapters import intake_mime_body as body
 from crm_cases.adapters import intake_mime_parts as parts
 from crm_cases.adapters.intake_reply import split_reply
+from crm_cases.domain import mail_text
 from crm_cases.domain.mail import (
+    NULL_SENDER,
     SIGNAL_HEADERS,
     SUBJECT_MAX,
     InboundMail,
     MailKind,
     UnusableMail,
     classify,
+    is_daemon,
 )
 
 HEADER_MAX = 16_000  # a 200 KB subject is cut before parsing, not after
@@ -32,9 +35,7 @@ ATTACHMENT_MAX_BYTES = 10 * 1024 * 1024
 _MESSAGE_ID = re.compile(r"<([!-;=?-~]{1,250})>")  # printable ASCII without < and >
 _BARE_ID = re.compile(r"[!-;=?-~]{1,250}@[!-;=?-~]{1,250}")
 _ANGLE_ADDR = re.compile(r"<\s*([^<>\s]+@[^<>\s]+)\s*>")
-_ATOMS = r"[^\s@<>()\[\],;:\\\".]+"
-_LOCAL = re.compile(rf"(\"[^\"\\\r\n]{{1,64}}\"|{_ATOMS}(\.{_ATOMS})*)")
-_DOMAIN = re.compile(rf"{_ATOMS}(\.{_ATOMS})*")
+_EMPTY_ANGLE = re.compile(r"<\s*>")
 # CVE-2023-27043: Pythons with the fix parse addresses strictly when asked; older ones are checked here.
 _STRICT = "strict" in inspect.signature(getaddresses).parameters
 
@@ -73,7 +74,7 @@ def _read(message: EmailMessage, attachment_max_bytes: int) -> InboundMail | Unu
         headers=headers,
         flags=parts.defects(message) + _long_headers(message),
     )
-    return _with_parts(message, mail, text, attachment_max_bytes)
+    return mail_text.storable(_with_parts(message, mail, text, attachment_max_bytes))
 
 
 def _with_parts(message: EmailMessage, mail: InboundMail, text: str, max_bytes: int) -> InboundMail:
@@ -124,13 +125,31 @@ def _recipients(message: Message, name: str) -> tuple[str, ...]:
 
 
 def _sender(message: Message) -> tuple[str, str | None] | None:
-    """The first valid mailbox of From (or of Sender, when From has none)."""
+    """The first valid mailbox of From (or of Sender, when From has none), else the mail system
+    itself (NULL_SENDER) when From names it."""
     for name in ("from", "sender"):
         value = _header(message, name)
         mailboxes = _mailboxes(value) if value else []
         if mailboxes:
             return mailboxes[0]
+        if value and (null := _null_sender(value)) is not None:
+            return null
     return None
+
+
+def _null_sender(value: str) -> tuple[str, str | None] | None:
+    """`<>` (the null reverse path copied into From, RFC 5321 4.5.5), with or without a display name
+    (`MAILER DAEMON <>`, `"Mail Delivery System" <>`), or a bare `MAILER-DAEMON` without a domain."""
+    try:
+        addresses = default.header_factory("from", value).addresses
+    except Exception:
+        return None
+    if len(addresses) != 1:
+        return None
+    found = addresses[0]
+    empty = _EMPTY_ANGLE.search(value) is not None and not found.username  # not `<ann@>`: the same to it
+    daemon = not found.domain and is_daemon(found.username)
+    return (NULL_SENDER, _name(found.display_name)) if empty or daemon else None
 
 
 def _mailboxes(value: str) -> list[tuple[str, str | None]]:
@@ -149,23 +168,13 @@ def _mailboxes(value: str) -> list[tuple[str, str | None]]:
             return []
         found = [(angle[0], next((n for a, n in found if a == angle[0]), None))]
     unescaped = ((body.unescape(a), n) for a, n in found)
-    return [(a.lower(), _name(n)) for a, n in unescaped if _valid_address(a)]
+    return [(a.lower(), _name(n)) for a, n in unescaped if mail_text.valid_address(a)]
 
 
 def _strict_refuses(value: str) -> bool:
     if not _STRICT:
         return False
     return getaddresses([value], strict=True) == [("", "")]  # type: ignore[call-arg,unused-ignore]
-
-
-def _valid_address(address: str) -> bool:
-    local, _, domain = address.rpartition("@")
-    return (
-        len(address) <= 254
-        and _LOCAL.fullmatch(local) is not None
-        and _DOMAIN.fullmatch(domain) is not None
-        and len(local) <= 64
-    )
 
 
 def _name(display_name: str | None) -> str | None:

@@ -85,7 +85,14 @@ class CaseMessage:
 
     @classmethod
     def internal(
-        cls, *, case_id: UUID, author: str, author_name: str | None, subject: str, text: str, at: datetime
+        cls,
+        *,
+        case_id: UUID,
+        author: str | None,
+        author_name: str | None,
+        subject: str,
+        text: str,
+        at: datetime,
     ) -> "CaseMessage":
         """An internal note: no Message-ID, never threaded on, never sent."""
         return cls(

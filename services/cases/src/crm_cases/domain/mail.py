@@ -10,6 +10,9 @@ from uuid import UUID
 
 SUBJECT_MAX = 500
 BODY_MAX = 200_000
+NULL_SENDER = ""
+"""The sender of a notice from the mail system itself, whose From names no mailbox: `<>` with or
+without a display name (`MAILER DAEMON <>`, `"Mail Delivery System" <>`), or a bare `MAILER-DAEMON`."""
 
 # Headers the classification reads (lower-case names).
 SIGNAL_HEADERS = (
@@ -61,6 +64,7 @@ class DeliveryReport:
 @dataclass(frozen=True)
 class InboundMail:
     sender_email: str
+    """A valid address, or NULL_SENDER for the mail system (such mail is never a customer's)."""
     sender_name: str | None
     subject: str
     text: str
@@ -156,9 +160,15 @@ def _own(mail: InboundMail, system_addresses: frozenset[str]) -> Verdict | None:
     return None
 
 
+def is_daemon(local_part: str) -> bool:
+    return local_part.lower() in _DAEMONS
+
+
 def _daemon(mail: InboundMail) -> Verdict | None:
+    if mail.sender_email == NULL_SENDER:
+        return Verdict(MailKind.BOUNCE, "sent by the mail system (From: <>)")
     local = mail.sender_email.rsplit("@", 1)[0].lower()
-    if local in _DAEMONS:
+    if is_daemon(local):
         return Verdict(MailKind.BOUNCE, "sent by MAILER-DAEMON")
     # postmaster also writes to people: only its delivery-failure notices are bounces
     if local == "postmaster" and (_BOUNCE_SUBJECT.search(mail.subject) or _auto_submitted(mail)):

@@ -10,7 +10,7 @@ import structlog
 from crm_cases.adapters.imap_client import open_folder
 from crm_cases.adapters.imap_state import SqlImapState
 from crm_cases.config import ImapMailbox, Settings
-from crm_cases.service_layer import intake
+from crm_cases.service_layer import intake, intake_rejections
 from crm_cases.service_layer.imap_polling import FolderJob, PollReport, poll_folder
 from crm_cases.service_layer.intake import DEFAULT_POLICY
 from crm_cases.service_layer.intake_admin import policy_of
@@ -35,6 +35,10 @@ def folder_job(runtime: ServiceRuntime[Any], mailbox: ImapMailbox) -> FolderJob[
             uow=uow, raw=raw, mailbox=mailbox.address, source="imap", policy=policy
         )
 
+    async def quarantine(uow: CasesUnitOfWork, raw: bytes, reason: str) -> intake.IntakeResult:
+        arrived = intake.delivery(raw, mailbox.address, "imap")
+        return await intake_rejections.quarantine(uow, arrived, reason)
+
     def uow() -> CasesUnitOfWork:
         unit: CasesUnitOfWork = runtime.uow(EventContext(correlation_id=str(new_id())))
         return unit
@@ -45,6 +49,7 @@ def folder_job(runtime: ServiceRuntime[Any], mailbox: ImapMailbox) -> FolderJob[
         uow=uow,
         state=lambda unit: SqlImapState(unit.connection),
         ingest=ingest,
+        quarantine=quarantine,
     )
 
 

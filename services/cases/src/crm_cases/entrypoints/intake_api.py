@@ -1,17 +1,22 @@
 """Admin HTTP API of the intake: mailboxes' teams (`/v1/mailboxes`) and the quarantine (`/v1/quarantine`)."""
 
 from datetime import datetime
-from typing import Annotated, cast
+from typing import Annotated, Any, cast
 from uuid import UUID
 
 from fastapi import APIRouter, Path, Query, Request
 from pydantic import BaseModel, ConfigDict, Field
 
+from crm_cases.adapters.db_faults import describe, is_transient
 from crm_cases.adapters.intake_repository import IntakeRecord, Mailbox
 from crm_cases.config import Settings
+from crm_cases.domain.intake_policy import IntakePolicy
 from crm_cases.service_layer import intake_admin
+from crm_cases.service_layer.intake import IntakeResult
+from crm_shared.errors import Conflict, CrmError
 from crm_shared.pagination import MAX_PAGE_SIZE, Page, decode_cursor, page_of
 from crm_shared.runtime import BusDep, get_runtime
+from crm_shared.service_layer import Bus
 
 router = APIRouter(prefix="/v1", tags=["mail intake"])
 Address = Annotated[str, Path(min_length=3, max_length=320, pattern=r"^[^@\s]+@[^@\s]+$")]
@@ -19,7 +24,8 @@ Address = Annotated[str, Path(min_length=3, max_length=320, pattern=r"^[^@\s]+@[
 
 class MailboxPut(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    team: str = Field(min_length=1, max_length=128)
+    team: str = Field(min_length=1, max_length=64)
+    """As long as a case's team may be: the mailbox's new cases take it."""
 
 
 class MailboxPublic(BaseModel):
@@ -81,12 +87,16 @@ async def list_quarantine(
 
 @router.post(
     "/quarantine/{raw_message_id}/reprocess",
-    responses={403: {"description": "Support and admin"}, 404: {}},
+    responses={
+        403: {"description": "Support and admin"},
+        404: {},
+        409: {"description": "The mail still cannot be taken in; it stays quarantined"},
+    },
 )
 async def reprocess(raw_message_id: UUID, bus: BusDep, request: Request) -> ReprocessPublic:
     """Runs the mail through the intake again; a mail no longer quarantined is left as it is."""
     policy = intake_admin.policy_of(cast(Settings, get_runtime(request).settings))
-    result = await bus.execute(intake_admin.reprocess, raw_message_id=raw_message_id, policy=policy)
+    result = await _reprocessed(bus, raw_message_id, policy)
     return ReprocessPublic(
         raw_message_id=raw_message_id,
         state=result.state,
@@ -94,3 +104,15 @@ async def reprocess(raw_message_id: UUID, bus: BusDep, request: Request) -> Repr
         case_id=result.case.id if result.case else None,
         reason=result.reason,
     )
+
+
+async def _reprocessed(bus: Bus[Any], raw_message_id: UUID, policy: IntakePolicy) -> IntakeResult:
+    """A failure of the mail's own (the database refusing it again) is a 409 that names its kind;
+    nothing changed, the mail stays quarantined."""
+    try:
+        return await bus.execute(intake_admin.reprocess, raw_message_id=raw_message_id, policy=policy)
+    except Exception as exc:
+        if isinstance(exc, CrmError) or is_transient(exc):
+            raise
+        detail = f"the mail still cannot be taken in: {describe(exc)}"
+        raise Conflict(detail, code="mail_not_storable") from exc

@@ -1,7 +1,10 @@
 """Inbound mail over SMTP (aiosmtpd on the service's event loop).
 
-A message is answered `250` only once its transaction is committed, so a sending server keeps and
-retries anything we could not store (`451`); aiosmtpd itself refuses oversized mail with `552`.
+A message is answered `250` only once it is committed: taken in, or kept raw in quarantine when the
+intake cannot take it (intake_guard). `451` (try later) only when not even that could be written,
+so a sending server retries it; aiosmtpd itself refuses oversized mail with `552`. A recipient that
+is not a valid address is refused at RCPT (`553`); lines ended by a bare LF are read as CRLF
+(smtp_lines).
 """
 
 import asyncio
@@ -15,9 +18,11 @@ from aiosmtpd.smtp import SMTP, Envelope, Session
 
 from crm_cases.config import Settings
 from crm_cases.domain.intake_policy import IntakePolicy
-from crm_cases.service_layer import intake
+from crm_cases.domain.mail_text import valid_address
+from crm_cases.entrypoints.smtp_lines import LenientLineEnds
 from crm_cases.service_layer.intake import DEFAULT_POLICY
 from crm_cases.service_layer.intake_admin import policy_of
+from crm_cases.service_layer.intake_guard import IntakeUnavailable, take_in
 from crm_cases.service_layer.unit_of_work import CasesUnitOfWork
 from crm_shared.events import EventContext
 from crm_shared.ids import new_id
@@ -27,6 +32,7 @@ log = structlog.get_logger()
 
 ACCEPTED = "250 2.0.0 Message accepted"
 TRY_LATER = "451 4.3.0 Temporary failure, please try again later"
+BAD_RECIPIENT = "553 5.1.3 Recipient address syntax is not valid"
 NULL_SENDER = "null-sender@reverse-path.invalid"
 _NULL_PATH = re.compile(r"^\s*FROM:\s*<>", re.IGNORECASE)
 
@@ -43,6 +49,10 @@ class IntakeSMTP(SMTP):
         await super().smtp_MAIL(arg)
 
 
+class LenientIntakeSMTP(IntakeSMTP, LenientLineEnds):
+    """IntakeSMTP that reads lines ended by a bare LF as ended by CRLF (smtp_lines)."""
+
+
 class MailIntake:
     """The aiosmtpd handler: one unit of work per message; mailbox = the (first) recipient address."""
 
@@ -50,24 +60,33 @@ class MailIntake:
         self._uow_factory = uow_factory
         self._policy = policy
 
+    async def handle_RCPT(
+        self, server: SMTP, session: Session, envelope: Envelope, address: str, rcpt_options: list[str]
+    ) -> str:
+        """The recipient names the mailbox (and its team): one that is no valid address (a control
+        character in it, say) could never be one of ours, and is refused for good."""
+        if not valid_address(address):
+            return BAD_RECIPIENT
+        envelope.rcpt_tos.append(address)
+        envelope.rcpt_options.extend(rcpt_options)
+        return "250 OK"
+
     async def handle_DATA(self, server: SMTP, session: Session, envelope: Envelope) -> str:
         raw: bytes = envelope.original_content or b""
         sender = "" if envelope.mail_from == NULL_SENDER else envelope.mail_from
         context = EventContext(correlation_id=str(new_id()))
         structlog.contextvars.bind_contextvars(request_id=context.correlation_id)
         try:
-            async with self._uow_factory(context) as uow:
-                result = await intake.ingest_email(
-                    uow=uow,
-                    raw=raw,
-                    mailbox=envelope.rcpt_tos[0],
-                    envelope_sender=sender,
-                    source="smtp",
-                    policy=self._policy,
-                )
-                await uow.commit()
-        except Exception as exc:  # the sender keeps the message and retries
-            log.exception("cases.mail.failed", error=type(exc).__name__, size=len(raw))
+            result = await take_in(
+                lambda: self._uow_factory(context),
+                raw=raw,
+                mailbox=envelope.rcpt_tos[0],
+                envelope_sender=sender,
+                source="smtp",
+                policy=self._policy,
+            )
+        except IntakeUnavailable as exc:  # not even kept raw: the sender keeps it and retries
+            log.error("cases.mail.failed", error=str(exc), size=len(raw))
             return TRY_LATER
         finally:
             structlog.contextvars.unbind_contextvars("request_id")
@@ -87,9 +106,10 @@ def mail_receiver(settings: Settings) -> BackgroundTask:
     async def receive_mail(runtime: ServiceRuntime[Any], stop: asyncio.Event) -> None:
         loop = asyncio.get_running_loop()
         intake = MailIntake(runtime.uow, policy_of(settings))
+        protocol = LenientIntakeSMTP if settings.smtp_accept_bare_lf else IntakeSMTP
         try:
             server = await loop.create_server(
-                lambda: IntakeSMTP(
+                lambda: protocol(
                     intake,
                     data_size_limit=settings.smtp_max_message_bytes,
                     enable_SMTPUTF8=True,

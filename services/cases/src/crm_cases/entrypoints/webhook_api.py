@@ -2,9 +2,12 @@
 the raw MIME message as the body, signed with HMAC-SHA256 over `<timestamp>.<body>`.
 
 Headers: `X-Signature: sha256=<hex>`, `X-Timestamp: <unix seconds>` (within 5 minutes: replays are
-refused). The mailbox comes from the `mailbox` query parameter or the `X-Mailbox` header. Answers 202
-with the outcome once committed; 401 on a bad signature, 503 while no secret is configured, 413 when
-the message is larger than the SMTP limit (recorded as rejected).
+refused), keyed with `CRM_CASES_WEBHOOK_SECRET`. The mailbox comes from the `mailbox` query parameter
+or the `X-Mailbox` header. Answers 202 with the outcome once committed, a mail the intake cannot take
+in included (kept raw, quarantined with the reason: `state` says so); 401 on a bad signature, 422 for
+a missing or invalid mailbox, 413 when the message is larger than the SMTP limit (recorded as
+rejected), 503 while no secret is configured or when not even the raw mail could be stored (retry).
+Errors are problem+json.
 """
 
 import hashlib
@@ -16,8 +19,11 @@ from fastapi.responses import JSONResponse
 
 from crm_cases.config import Settings
 from crm_cases.domain.intake_signature import SignatureError, signer, verify
-from crm_cases.service_layer import intake, intake_admin, intake_rejections
+from crm_cases.domain.mail_text import valid_address
+from crm_cases.service_layer import intake_admin, intake_rejections
+from crm_cases.service_layer.intake_guard import IntakeUnavailable, take_in
 from crm_shared.events import EventContext
+from crm_shared.http.problems import problem
 from crm_shared.runtime import ServiceRuntime, get_runtime
 
 router = APIRouter(prefix="/v1/inbound", tags=["mail intake"])
@@ -26,7 +32,12 @@ router = APIRouter(prefix="/v1/inbound", tags=["mail intake"])
 @router.post(
     "/mail",
     status_code=status.HTTP_202_ACCEPTED,
-    responses={401: {}, 413: {}, 422: {}, 503: {"description": "No webhook secret configured"}},
+    responses={
+        401: {},
+        413: {},
+        422: {},
+        503: {"description": "No webhook secret configured, or the mail cannot be stored now"},
+    },
     openapi_extra={"requestBody": {"content": {"message/rfc822": {"schema": {"type": "string"}}}}},
 )
 async def inbound_mail(
@@ -39,28 +50,41 @@ async def inbound_mail(
     runtime: ServiceRuntime[Any] = get_runtime(request)
     settings: Settings = runtime.settings  # type: ignore[assignment]
     if settings.webhook_secret is None:
-        return _problem(503, "the inbound mail webhook is not configured")
+        return _problem(request, 503, "not_configured", "the inbound mail webhook is not configured")
     mailbox = mailbox_param or x_mailbox
-    if not mailbox or "@" not in mailbox:
-        return _problem(422, "mailbox (query parameter or X-Mailbox header) is required")
+    if not mailbox or not valid_address(mailbox.strip()):
+        field = "query.mailbox" if mailbox_param or not x_mailbox else "header.x-mailbox"
+        return _invalid_mailbox(request, field)
     mac = signer(settings.webhook_secret.get_secret_value(), x_timestamp)
     body, size, digest = await _read(request, settings.smtp_max_message_bytes, mac)
     try:
         verify(mac, x_signature, x_timestamp)
     except SignatureError as exc:
-        return _problem(401, str(exc))
+        return _problem(request, 401, "bad_signature", str(exc))
     context = EventContext(correlation_id=request.state.request_id)
-    async with runtime.uow(context) as uow:
-        if size > settings.smtp_max_message_bytes:
+    limit = settings.smtp_max_message_bytes
+    if size > limit:
+        async with runtime.uow(context) as uow:
             await intake_rejections.record_oversized(
                 uow, head=body, digest=digest, size=size, mailbox=mailbox
             )
             await uow.commit()
-            return _problem(413, f"message of {size} bytes exceeds {settings.smtp_max_message_bytes}")
-        result = await intake.ingest_email(
-            uow=uow, raw=body, mailbox=mailbox, source="webhook", policy=intake_admin.policy_of(settings)
+        return _problem(request, 413, "too_large", f"message of {size} bytes exceeds {limit}")
+    return await _taken_in(request, runtime, context, body, mailbox)
+
+
+async def _taken_in(
+    request: Request, runtime: ServiceRuntime[Any], context: EventContext, body: bytes, mailbox: str
+) -> JSONResponse:
+    """202 with what the intake did (quarantined included); 503 when not even the raw mail was kept."""
+    policy = intake_admin.policy_of(runtime.settings)  # type: ignore[arg-type]
+    try:
+        result = await take_in(
+            lambda: runtime.uow(context), raw=body, mailbox=mailbox, source="webhook", policy=policy
         )
-        await uow.commit()
+    except IntakeUnavailable:
+        detail = "the mail cannot be stored now: send it again later"
+        return _problem(request, 503, "unavailable", detail, retry_after_s=60)
     outcome = {
         "outcome": result.outcome or "duplicate",
         "state": result.state,
@@ -84,7 +108,24 @@ async def _read(request: Request, limit: int, mac: "hmac.HMAC") -> tuple[bytes, 
     return bytes(kept), size, digest.hexdigest()
 
 
-def _problem(code: int, detail: str) -> JSONResponse:
+def _problem(
+    request: Request, http_status: int, code: str, detail: str, *, retry_after_s: int | None = None
+) -> JSONResponse:
     title = detail.split(":", maxsplit=1)[0]
-    body = {"type": "about:blank", "title": title, "status": code, "detail": detail}
-    return JSONResponse(body, status_code=code, media_type="application/problem+json")
+    answer = problem(request, status=http_status, title=title, detail=detail, code=f"inbound_mail_{code}")
+    if retry_after_s is not None:
+        answer.headers["Retry-After"] = str(retry_after_s)
+    return answer
+
+
+def _invalid_mailbox(request: Request, field: str) -> JSONResponse:
+    message = "a valid mail address is required (the `mailbox` query parameter or X-Mailbox header)"
+    errors = [{"field": field, "message": message, "type": "value_error"}]
+    return problem(
+        request,
+        status=422,
+        title="Invalid input",
+        detail=f"invalid fields: {field}",
+        code="invalid_input",
+        errors=errors,
+    )

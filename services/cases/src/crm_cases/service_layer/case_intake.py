@@ -108,7 +108,7 @@ async def attach_bounce(
     does not change and nothing is sent."""
     note = CaseMessage.internal(
         case_id=case.id,
-        author=mail.sender_email,
+        author=mail.sender_email or None,  # None: the mail system itself (From: <>)
         author_name=mail.sender_name,
         subject=mail.subject,
         text=f"Delivery to {recipient} failed: {reason}\n\n{mail.text}".strip(),

@@ -5,7 +5,8 @@ Order of work, chosen so that a crash anywhere loses nothing and doubles nothing
    folder is read again from UID 1; mails already stored are recognised by the intake's content dedupe);
 2. mails taken in by an earlier poll but never flagged (a crash after commit) are flagged now;
 3. each mail above the highest UID on record is fetched and, in ONE transaction, its UID is claimed and
-   the mail goes through the intake; the commit makes it "taken";
+   the mail goes through the intake; the commit makes it "taken". A mail the intake cannot take in is
+   taken all the same, kept raw in quarantine (intake_guard): a bad mail is never fetched again;
 4. only then are the new mails flagged \\Seen (or moved), and that is recorded.
 "What was taken" lives in the database, not in the server's \\Seen flag, which people reading the
 mailbox also set and clear.
@@ -14,13 +15,14 @@ mailbox also set and clear.
 import asyncio
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
-from types import TracebackType
-from typing import Generic, Protocol, Self, TypeVar
+from hashlib import sha256
+from typing import Generic, Protocol, TypeVar
 from uuid import UUID
 
 import structlog
 
 from crm_cases.service_layer.intake import IntakeResult
+from crm_cases.service_layer.intake_guard import Transaction, kept
 
 log = structlog.get_logger()
 
@@ -62,16 +64,6 @@ class ImapState(Protocol):
     async def flagged(self, key: FolderKey, uids: Sequence[int]) -> None: ...
 
 
-class Transaction(Protocol):
-    async def __aenter__(self) -> Self: ...
-
-    async def __aexit__(
-        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
-    ) -> None: ...
-
-    async def commit(self) -> None: ...
-
-
 U = TypeVar("U", bound=Transaction)
 
 
@@ -85,6 +77,8 @@ class FolderJob(Generic[U]):
     state: Callable[[U], ImapState]
     ingest: Callable[[U, bytes], Awaitable[IntakeResult]]
     """Runs the intake in the unit of work (without committing)."""
+    quarantine: Callable[[U, bytes, str], Awaitable[IntakeResult]]
+    """Keeps the raw mail in quarantine with the reason, in the unit of work (without committing)."""
     batch_size: int = 100
 
 
@@ -126,15 +120,19 @@ async def poll_folder(folder: ImapFolder, job: FolderJob[U], stop: asyncio.Event
 
 
 async def _take(job: FolderJob[U], key: FolderKey, uid: int, raw: bytes) -> bool:
-    """Take one mail in: claim + intake in one transaction. An error propagates and ends the poll, so
-    no later UID gets recorded past a mail that was not taken (it is retried by the next poll)."""
-    async with job.uow() as uow:
-        state = job.state(uow)
-        if not await state.claim(key, uid):  # another poller took it (and flags it)
-            return False
-        result = await job.ingest(uow, raw)
-        await state.taken(key, uid, result.raw_message_id)
-        await uow.commit()
+    """Take one mail in: claim + intake in one transaction, else claim + quarantine (intake_guard).
+    An error that leaves even the quarantine unwritten propagates and ends the poll, so no later UID
+    gets recorded past a mail that was not taken (it is retried by the next poll)."""
+
+    async def take(uow: U) -> IntakeResult | None:
+        return await _claimed(job.state(uow), key, uid, lambda: job.ingest(uow, raw))
+
+    async def keep(uow: U, reason: str) -> IntakeResult | None:
+        return await _claimed(job.state(uow), key, uid, lambda: job.quarantine(uow, raw, reason))
+
+    result = await kept(job.uow, take, keep, digest=sha256(raw).hexdigest())
+    if result is None:
+        return False
     log.info(
         "cases.imap.mail_taken",
         mailbox=key.mailbox,
@@ -145,6 +143,17 @@ async def _take(job: FolderJob[U], key: FolderKey, uid: int, raw: bytes) -> bool
         size=len(raw),
     )
     return True
+
+
+async def _claimed(
+    state: ImapState, key: FolderKey, uid: int, work: Callable[[], Awaitable[IntakeResult]]
+) -> IntakeResult | None:
+    """The UID claimed, then `work` done; None when another poller took it (and flags it)."""
+    if not await state.claim(key, uid):
+        return None
+    result = await work()
+    await state.taken(key, uid, result.raw_message_id)
+    return result
 
 
 async def _flag(folder: ImapFolder, job: FolderJob[U], key: FolderKey, uids: Sequence[int]) -> None:

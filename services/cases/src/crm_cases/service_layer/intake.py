@@ -9,6 +9,7 @@ from uuid import UUID
 
 from crm_cases.adapters.intake_repository import IntakeRecord
 from crm_cases.adapters.mime import parse_mail
+from crm_cases.domain import mail_text
 from crm_cases.domain.intake_policy import IntakePolicy, IntakeState, Source
 from crm_cases.domain.mail import InboundMail, MailKind, UnusableMail, synthetic_message_id
 from crm_cases.domain.model import Case, IntakeOutcome, RawMessage
@@ -54,7 +55,9 @@ class Delivery:
 
 
 def delivery(raw: bytes, mailbox: str, source: Source) -> Delivery:
-    box = mailbox.strip().lower()[:MAILBOX_MAX]
+    """The mailbox is checked where it comes in (SMTP RCPT, the webhook's parameter); here it is only
+    made storable, so that not even a mailbox that slipped through can keep a mail from being kept."""
+    box = mail_text.line(mailbox.strip().lower()[:MAILBOX_MAX])
     return Delivery(raw, box, sha256(raw).hexdigest(), datetime.now(UTC), source)
 
 
@@ -70,7 +73,13 @@ async def ingest_email(
     """One inbound mail, stored once. `envelope_sender` is the SMTP reverse path ("" for the null
     sender `<>` of notifications); `policy` carries the settings (`policy_of(settings)`)."""
     arrived = delivery(raw, mailbox, source)
-    mail = parse_mail(raw, attachment_max_bytes=policy.attachment_max_bytes)
+    return await ingest_delivery(uow, arrived, envelope_sender=envelope_sender, policy=policy)
+
+
+async def ingest_delivery(
+    uow: CasesUnitOfWork, arrived: Delivery, *, envelope_sender: str | None, policy: IntakePolicy
+) -> IntakeResult:
+    mail = parse_mail(arrived.raw, attachment_max_bytes=policy.attachment_max_bytes)
     decided = await route(
         uow, mail, mailbox=arrived.mailbox, at=arrived.at, envelope_sender=envelope_sender, policy=policy
     )
@@ -90,7 +99,7 @@ async def apply(
     policy: IntakePolicy,
 ) -> IntakeResult:
     """Carries out the routing of a stored raw message (first delivery or re-processing)."""
-    sender = mail.sender_email if isinstance(mail, InboundMail) else None
+    sender = (mail.sender_email or None) if isinstance(mail, InboundMail) else None
     flags = mail.flags if isinstance(mail, InboundMail) else ()
     record = IntakeRecord(
         raw_message_id, sender, arrived.source, decided.state, decided.reason, flags, arrived.at
@@ -146,7 +155,7 @@ def rejected(
     return InboundMailRejected(
         raw_message_id=raw_message_id,
         mailbox=arrived.mailbox,
-        sender=mail.sender_email if isinstance(mail, InboundMail) else None,
+        sender=(mail.sender_email or None) if isinstance(mail, InboundMail) else None,
         message_id=mail.message_id if mail is not None else None,
         reason=reason[:1000],
         source=arrived.source,
