@@ -23,7 +23,8 @@ from crm_leads.domain.duplicates import FREE_MAIL_DOMAINS, MatchField, Party, co
 from crm_shared.text_keys import address_key, casefold_key
 
 CANDIDATE_LIMIT = 200
-"""Enough for any real set of duplicates; bounds the scoring work on very common names."""
+"""Per criterion: enough for any real set of duplicates; bounds the scoring work on very common names.
+The union is not cut again, so one criterion's many look-alikes never crowd out another's match."""
 
 
 @dataclass(frozen=True)
@@ -43,12 +44,13 @@ def _like_words(text: str, column: Any) -> ColumnElement[bool]:
 
 def _alike(search_text: Any, folded: str, name: str) -> list[ColumnElement[bool]]:
     """Rows whose casefolded `search_text` holds `name` (as typed; `folded` is its duplicate-check
-    form): fuzzily, without and with accents, and as a plain substring."""
+    form): fuzzily without accents; and, when the name has letters beyond ASCII (which pg_trgm may not
+    see as letters, and `fold` may have dropped), fuzzily with them and as a plain substring."""
+    found = [_like_words(folded, search_text)] if folded else []
     keyed = casefold_key(name)
-    if not keyed:
-        return []
-    found = [_like_words(form, search_text) for form in dict.fromkeys((folded, keyed)) if form]
-    return [*found, search_text.like(f"%{escape_like(keyed)}%", escape="\\")]
+    if keyed.isascii():
+        return found
+    return [*found, _like_words(keyed, search_text), search_text.like(f"%{escape_like(keyed)}%", escape="\\")]
 
 
 class DuplicateCandidates:
@@ -134,7 +136,7 @@ class DuplicateCandidates:
         live = (table.c.merged_into.is_(None), table.c.id != exclude)
         matches = [select(table.c.id).where(criterion, *live).limit(CANDIDATE_LIMIT) for criterion in where]
         ids = union(*matches).subquery()
-        query = query.where(table.c.id.in_(select(ids.c.id))).limit(CANDIDATE_LIMIT)
+        query = query.where(table.c.id.in_(select(ids.c.id)))
         return list(await self._connection.execute(query))
 
 
