@@ -26,6 +26,7 @@ from bench import leads_seed
 from crm_shared.auth import Role
 from crm_shared.infra.demo import ARCHIVED
 from crm_shared.testing.service import auth_headers
+from crm_shared.text_keys import casefold_key
 
 SPAN = timedelta(days=730)
 BATCH = 200_000
@@ -34,8 +35,8 @@ TABLES = ("deals", "deal_stage_periods")
 ADMIN = auth_headers("bench-admin", Role.ADMIN)
 
 COLUMNS = (
-    "id", "title", "description", "amount_minor", "currency", "best_case_minor", "worst_case_minor",
-    "pipeline_id", "stage_id", "probability", "probability_overridden", "status", "score",
+    "id", "title", "description", "search_text", "amount_minor", "currency", "best_case_minor",
+    "worst_case_minor", "pipeline_id", "stage_id", "probability", "probability_overridden", "status", "score",
     "expected_close_date", "owner_id", "team", "account_id", "contact_id", "contact_ids", "lead_id",
     "tags", "lost_reason", "recontact_on", "follow_up_of", "renewal_of_contract", "renewal_start", "rank",
     "needs_review", "review_reason", "created_by", "updated_by", "created_at", "updated_at",
@@ -53,6 +54,9 @@ SELECT
   CASE WHEN {{prefixed}} [p] THEN to_char(created_at AT TIME ZONE 'UTC', 'YYYY/MM/DD') || ' ' ELSE '' END
     || {{titles}} [1 + (h3 >> 50) % cardinality({{titles}})],
   CASE WHEN (h2 >> 40) % 10 < 3 THEN {{descriptions}} [1 + (h2 >> 44) % cardinality({{descriptions}})] END,
+  CASE WHEN {{prefixed}} [p] THEN to_char(created_at AT TIME ZONE 'UTC', 'YYYY/MM/DD') || ' ' ELSE '' END
+    || {{title_keys}} [1 + (h3 >> 50) % cardinality({{titles}})] || CASE WHEN (h2 >> 40) % 10 < 3
+    THEN ' ' || {{description_keys}} [1 + (h2 >> 44) % cardinality({{descriptions}})] ELSE '' END,
   amount, {{currencies}} [p],
   CASE WHEN (h2 >> 24) % 2 = 0 THEN amount * 12 / 10 END,
   CASE WHEN (h2 >> 25) % 2 = 0 THEN amount * 7 / 10 END,
@@ -223,6 +227,9 @@ async def _lists(connection: asyncpg.Connection) -> dict[str, tuple[str, list[An
         "tag_sets": ("text[]", words.tag_sets()),
         "lost_reasons": ("text[]", list(words.LOST_REASONS)),
         "descriptions": ("text[]", list(words.DESCRIPTIONS)),
+        # search_text is casefold_key(title + description), as DealRepository writes it.
+        "title_keys": ("text[]", [casefold_key(t) for t in words.titles()]),
+        "description_keys": ("text[]", [casefold_key(d) for d in words.DESCRIPTIONS]),
     }
 
 

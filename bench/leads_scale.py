@@ -26,6 +26,7 @@ from crm_leads.config import Settings
 from crm_shared.auth import Role
 from crm_shared.runtime import ProcessRole
 from crm_shared.testing.service import RunningService, auth_headers, running_service
+from crm_shared.text_keys import casefold_key
 
 USER = "sales-07"
 READER = auth_headers(USER, Role.SALES, team="team-2")
@@ -167,7 +168,7 @@ async def _scenario(
     if len(walk) >= 2:
         result["pages_on_the_way"] = latency_summary(walk)
     if "q" in scenario.params:
-        pattern = f"%{scenario.params['q'].lower()}%"
+        pattern = f"%{casefold_key(scenario.params['q'])}%"
         result["matching_leads"] = await connection.fetchval(
             "SELECT count(*) FROM leads WHERE search_text LIKE $1", pattern
         )
@@ -216,7 +217,7 @@ async def _verify(client: httpx.AsyncClient, libpq: str) -> int:
             lead["company_name"],
             *(e["address"] for e in lead["emails"]),
         )
-        expected = " ".join(p for p in parts if p).lower()
+        expected = casefold_key(" ".join(p for p in parts if p))
         if stored["search_text"] != expected or abs(stored["rank"] + stored["created_at"].timestamp()) > 1e-3:
             raise RuntimeError(
                 f"seeded lead {stored['id']} differs from the service's derivation: {dict(stored)}"

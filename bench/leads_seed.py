@@ -3,7 +3,7 @@
 Every column is filled as the service fills it (`Lead.create` and `LeadRepository._row`): UUIDv7 ids
 stamped with the lead's creation time, the primary email and phone beside their JSON lists, `rank`
 = -created_at epoch (newest on top of its kanban column), `search_text` = names, company and every
-email, lower-cased. Values are drawn from the word lists by hashing the row number (deterministic).
+email, each by `casefold_key`. Values are drawn from the word lists by hashing the row number (deterministic).
 Each step's rows are created over the last two years, created_at growing with the row number (a table
 filled as leads arrive), with a little jitter: 10k rows, then 990k more, both span the two years.
 
@@ -20,6 +20,7 @@ import asyncpg  # type: ignore[import-untyped]
 from bench import leads_vocabulary as words
 from crm_leads.domain.lead_references import normalized
 from crm_shared.ids import new_id
+from crm_shared.text_keys import casefold_key
 
 SPAN = timedelta(days=730)
 BATCH = 250_000
@@ -169,13 +170,13 @@ async def _word_lists(connection: asyncpg.Connection) -> dict[str, list[str]]:
     )
     return {
         "first": list(first),
-        "first_lower": [n.lower() for n in first],
+        "first_lower": [casefold_key(n) for n in first],
         "first_ascii": [words.ascii_slug(n) for n in first],
         "last": list(last),
-        "last_lower": [n.lower() for n in last],
+        "last_lower": [casefold_key(n) for n in last],
         "last_ascii": [words.ascii_slug(n) for n in last],
         "companies": [name for name, _ in companies],
-        "companies_lower": [name.lower() for name, _ in companies],
+        "companies_lower": [casefold_key(name) for name, _ in companies],
         "domains": [domain for _, domain in companies],
         "owners": list(words.OWNERS),
         "teams": list(words.TEAMS),

@@ -1,7 +1,8 @@
 """Word lists the seeded leads are drawn from, and the JSON values built from them.
 
-Names carry accents, as a French and English CRM's do; their lower-cased forms are computed here with
-Python's `str.lower`, as the service computes `search_text`, so that no database collation is involved.
+Names carry accents, as a French and English CRM's do; their casefolded forms are computed in Python
+(`casefold_key`, by leads_seed), as the service computes `search_text`, so that no database collation
+is involved.
 """
 
 import json

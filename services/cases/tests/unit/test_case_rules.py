@@ -170,6 +170,24 @@ def test_participants_are_who_wrote_or_was_in_copy() -> None:
     assert not case.has_participant("eve@else.example")
 
 
+def test_addresses_with_non_ascii_capitals_are_one_participant() -> None:
+    profile = Profile(contact_ids=(uuid4(),), contact_emails=("ÉLODIE.MÜLLER@ÉCOLE.FR",))
+    case = Case.open_from_email(
+        number="CASE-2", mail=mail("ÖRSTED@ÅSE.EXAMPLE"), message_id="<m1@x>", mailbox="Aide@Société.example",
+        raw_message_id=uuid4(), at=T0, profile=profile,
+    )  # fmt: skip
+    assert case.participants == ("örsted@åse.example", "élodie.müller@école.fr")
+    assert case.is_requested_by("Örsted@Åse.example")
+    assert case.has_participant("élodie.müller@École.fr")
+    # Decomposed accents, as some mail clients send them, name the same address.
+    assert case.has_participant("E\u0301lodie.Mu\u0308ller@e\u0301cole.fr")
+    case.receive_email(
+        mail=mail("Élodie.Müller@école.fr", to=("AIDE@SOCIÉTÉ.EXAMPLE",)), message_id="<m2@x>",
+        raw_message_id=uuid4(), at=T0,
+    )  # fmt: skip
+    assert case.participants == ("örsted@åse.example", "élodie.müller@école.fr")  # the helpdesk stays out
+
+
 def test_merge_closes_and_marks_the_merged_case() -> None:
     survivor, merged = opened(), opened()
     merged.contact_ids = (uuid4(),)

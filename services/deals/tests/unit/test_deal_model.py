@@ -3,6 +3,7 @@ import uuid
 import pytest
 
 from crm_deals.domain import events
+from crm_deals.domain.deal_values import tags
 from crm_deals.domain.model import Deal, DealStatus, Pipeline, Stage, StageKind
 from crm_deals.service_layer.integration_events import translate
 from crm_shared.errors import Conflict, InvalidInput
@@ -104,3 +105,9 @@ def test_won_and_lost_events_carry_the_primary_contact():
         d.win(pipeline=p, by="alice") if close == "win" else d.lose(pipeline=p, reason="budget", by="alice")
         [published] = list(translate(d.pull_events()[0]))
         assert published.contact_id == contact  # type: ignore[attr-defined]
+
+
+def test_tags_are_their_casefold_keys_so_case_variants_are_one_tag():
+    assert tags(["Straße", "STRASSE", " ΟΔΟΣ ", "οδος", "Été", "ÉTÉ"]) == ("strasse", "οδοσ", "été")
+    with pytest.raises(InvalidInput):
+        tags(["ß" * 26])  # 26 characters, 52 once folded: longer than a tag may be

@@ -2,6 +2,7 @@ import pytest
 
 from crm_deals.domain.pipelines import Pipeline, StageKind, StageSpec
 from crm_shared.errors import Conflict, InvalidInput, PreconditionFailed
+from crm_shared.text_keys import NameTaken
 
 WON, LOST = StageKind.WON, StageKind.LOST
 
@@ -129,8 +130,9 @@ def test_stage_edits_keep_the_rules():
     p = sales_squad()
     first = p.first_open_stage
     assert p.update_stage(first.id, {"name": " Nouveau ", "probability": 15}).name == "Nouveau"
-    with pytest.raises(InvalidInput):
-        p.update_stage(first.id, {"name": "Offer send"})
+    with pytest.raises(NameTaken) as taken:
+        p.update_stage(first.id, {"name": "OFFER SEND"})
+    assert taken.value.extra["errors"][0]["field"] == "name"
     with pytest.raises(InvalidInput):
         p.update_stage(first.id, {"position": 3})
 
@@ -165,3 +167,17 @@ def test_if_match_checks_the_version():
     p.check_version(1)
     with pytest.raises(PreconditionFailed):
         p.check_version(2)
+
+
+@pytest.mark.parametrize("name", ["À CONTACTER", "a\u0300 contacter", " à  contacter ", "OFFER SEND"])
+def test_a_stage_named_like_another_whatever_its_case_is_refused(name):
+    p = sales_squad()
+    with pytest.raises(NameTaken) as taken:
+        p.add_stage(StageSpec(name, 30))
+    assert (taken.value.status, taken.value.code) == (409, "stage_name_taken")
+    assert names(p) == ["À contacter", "Offer send", "Won", "Lost"]
+
+
+def test_the_proposal_stage_is_found_whatever_its_case():
+    p = Pipeline.create(name="P", currency="EUR", stages=specs(), proposal_stage="OFFER SEND")
+    assert p.settings.proposal_stage_id == p.ordered[1].id

@@ -84,3 +84,21 @@ def test_value_objects_in_changes_publish_as_json():
     tags = v1.model_dump(mode="json")["changed"]["tags"]
     assert tags == [[], [{"name": "vip", "colour": "#ff0000"}]]
     assert v2.changes.tags == Change(before=[], after=[LeadTag(name="vip", colour="#ff0000")])
+
+
+def test_tags_and_addresses_compare_by_their_keys_whatever_the_script():
+    kept = lead_fields.tags(
+        [Tag("Été"), Tag("ÉTÉ"), Tag("Straße"), Tag("STRASSE"), Tag("İzmir"), Tag("izmir")]
+    )
+    assert [t.name for t in kept] == ["Été", "Straße", "İzmir", "izmir"]  # the first spelling stays
+    with pytest.raises(InvalidInput):
+        lead_fields.emails([EmailEntry("ÉLODIE@ÉCOLE.FR"), EmailEntry("E\u0301lodie@École.fr")])
+    [kept_address] = lead_fields.emails([EmailEntry(" ÉLODIE@ÉCOLE.FR ")])
+    assert kept_address.address == "élodie@école.fr"
+
+
+def test_search_text_is_casefolded_names_company_and_addresses():
+    lead = Lead.create(
+        first_name="JÉRÔME", last_name="STRAẞER", company_name="ΟΔΟΣ  Ltd", email="Jérôme@École.FR"
+    )
+    assert lead.search_text == "jérôme strasser οδοσ ltd jérôme@école.fr"

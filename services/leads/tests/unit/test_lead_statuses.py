@@ -7,6 +7,7 @@ from crm_leads.domain.accounts import Account
 from crm_leads.domain.model import Lead, LeadStatus
 from crm_leads.domain.statuses import StatusBoard, StatusDefinition, default_statuses
 from crm_shared.errors import Conflict, InvalidInput, NotFound
+from crm_shared.text_keys import NameTaken
 
 BOARD = StatusBoard(default_statuses())
 
@@ -141,3 +142,35 @@ def test_reordering_needs_every_status_once():
     keys = [s.key for s in reversed(board.statuses)]
     assert [s.key for s in board.reordered(keys)] == keys
     assert [s.position for s in board.reordered(keys)] == list(range(6))
+
+
+@pytest.mark.parametrize(
+    ("label_en", "label_fr", "field"),
+    [
+        ("TO PROCESS", "Nouveau", "label_en"),
+        ("Fresh", "À TRAITER", "label_fr"),
+        ("Fresh", "a\u0300 traiter", "label_fr"),
+    ],
+)
+def test_a_label_another_status_has_in_its_language_is_taken(label_en, label_fr, field):
+    new = StatusDefinition(key="fresh", label_en=label_en, label_fr=label_fr, position=0, is_open=True)
+    with pytest.raises(NameTaken) as taken:
+        BOARD.check_new(new)
+    assert (taken.value.code, taken.value.extra["errors"][0]["field"]) == ("status_label_taken", field)
+
+
+def test_labels_python_keeps_apart_are_two_statuses_and_a_key_is_unique():
+    board = StatusBoard(
+        [
+            *default_statuses(),
+            StatusDefinition(key="izmir", label_en="İzmir", label_fr="İzmir", position=9, is_open=True),
+        ]
+    )
+    board.check_new(
+        StatusDefinition(key="izmir_2", label_en="izmir", label_fr="izmir", position=9, is_open=True)
+    )
+    with pytest.raises(NameTaken) as taken:
+        board.check_new(
+            StatusDefinition(key="izmir", label_en="Other", label_fr="Autre", position=9, is_open=True)
+        )
+    assert taken.value.extra["errors"][0]["field"] == "key"

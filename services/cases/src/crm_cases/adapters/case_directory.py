@@ -14,6 +14,7 @@ from crm_cases.adapters.directory_tables import (
     directory_contact_emails,
     directory_contacts,
 )
+from crm_shared.text_keys import address_key
 
 REPOINT_CONTACT = text(
     "UPDATE cases SET version = version + 1, contact_ids = "
@@ -50,7 +51,7 @@ class DirectoryRepository:
         ids = await self._connection.execute(
             select(directory_contact_emails.c.contact_id)
             .join(directory_contacts)
-            .where(directory_contact_emails.c.email == email.strip().lower())
+            .where(directory_contact_emails.c.email == address_key(email))
             .where(directory_contacts.c.merged_into.is_(None))
             .order_by(directory_contact_emails.c.contact_id)
         )
@@ -93,7 +94,7 @@ class DirectoryRepository:
         await self._connection.execute(
             delete(directory_contact_emails).where(directory_contact_emails.c.contact_id == contact.id)
         )
-        emails = sorted({e.strip().lower() for e in contact.emails if e.strip()})
+        emails = sorted({address_key(e) for e in contact.emails if e.strip()})
         if emails:
             rows = [{"email": e, "contact_id": contact.id} for e in emails]
             await self._connection.execute(directory_contact_emails.insert(), rows)

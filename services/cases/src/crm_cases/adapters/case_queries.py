@@ -9,6 +9,7 @@ from crm_cases.adapters.tables import cases
 from crm_cases.domain.case_query import CaseFilter
 from crm_cases.domain.case_values import FINISHED
 from crm_cases.domain.sla import DUE_SOON
+from crm_shared.text_keys import address_key
 
 
 def case_query(f: CaseFilter, *, now: datetime) -> Select[Any]:
@@ -18,7 +19,7 @@ def case_query(f: CaseFilter, *, now: datetime) -> Select[Any]:
         c.assignee_id: f.assignee_id,
         c.team: f.team,
         c.account_id: f.account_id,
-        c.requester_email: f.requester_email.strip().lower() if f.requester_email else None,
+        c.requester_email: address_key(f.requester_email) if f.requester_email else None,
     }
     where: list[ColumnElement[bool]] = [
         column == value for column, value in equal.items() if value is not None

@@ -25,6 +25,7 @@ from crm_cases.domain.case_values import (
 from crm_cases.domain.case_work import CaseWork
 from crm_cases.domain.mail import InboundMail, acknowledgement_message_id, clean_subject, detect_language
 from crm_cases.domain.sla import NO_DUE, DueTimes
+from crm_shared.text_keys import address_key
 
 __all__ = [
     "REOPENED_BY_CUSTOMER_REPLY",
@@ -98,7 +99,7 @@ class Case(CaseWork):
     @classmethod
     def open(cls, opening: Opening, *, at: datetime, message_id: str | None = None) -> "Case":
         p = opening.profile
-        requester = opening.requester_email.lower() if opening.requester_email else None
+        requester = address_key(opening.requester_email) if opening.requester_email else None
         case = cls(
             **{k: getattr(opening, k) for k in ("number", "subject", "channel", "mailbox", "description")},
             **{k: getattr(opening, k) for k in ("requester_name", "priority", "type", "tags")},
@@ -110,7 +111,7 @@ class Case(CaseWork):
             team=p.team,
             first_response_due_at=p.due.first_response,
             resolution_due_at=p.due.resolution,
-            participants=tuple(dict.fromkeys(e.lower() for e in (requester, *p.contact_emails) if e)),
+            participants=tuple(dict.fromkeys(address_key(e) for e in (requester, *p.contact_emails) if e)),
             created_at=at,
             updated_at=at,
         )
@@ -212,14 +213,15 @@ class Case(CaseWork):
     def _meet(self, message: CaseMessage) -> None:
         """Everyone who wrote on the case or was in copy takes part (the helpdesk's address aside)."""
         seen = (message.author or "", *message.to, *message.cc)
-        known = {a.lower() for a in seen if a and "@" in a} - {(self.mailbox or "").lower()}
+        known = {address_key(a) for a in seen if a and "@" in a} - {address_key(self.mailbox or "")}
         self.participants = tuple(dict.fromkeys((*self.participants, *sorted(known))))
 
     def has_participant(self, email: str) -> bool:
-        return email.strip().lower() in {p.lower() for p in (*self.participants, self.requester_email or "")}
+        everyone = (*self.participants, self.requester_email or "")
+        return address_key(email) in {address_key(p) for p in everyone}
 
     def is_requested_by(self, email: str) -> bool:
-        return self.requester_email is not None and self.requester_email.lower() == email.lower()
+        return self.requester_email is not None and address_key(self.requester_email) == address_key(email)
 
     @property
     def finished(self) -> bool:

@@ -24,6 +24,7 @@ from crm_deals.adapters.repositories import DealRepository
 from crm_deals.adapters.tables import deals, stages
 from crm_deals.domain.deal_query import CurrencyTotal, DealCursor, DealFilters, DealSort
 from crm_deals.domain.model import Deal
+from crm_shared.text_keys import casefold_key
 
 # Deals without an expected close date sort last in both directions (NULLS LAST through the key itself,
 # so that the keyset comparison stays one row comparison).
@@ -59,9 +60,9 @@ def conditions(filters: DealFilters) -> list[ColumnElement[bool]]:
     if filters.tags:
         where.append(c.tags.contains(list(filters.tags)))  # served by the GIN index on tags
     if filters.text:
-        # Substring match; the trigram index on title serves ILIKE.
-        pattern = literal(f"%{escape_like(filters.text)}%")
-        where.append(c.title.ilike(pattern, escape="\\") | c.description.ilike(pattern, escape="\\"))
+        # Substring of the casefolded title and description (ADR 0006), served by their trigram index.
+        pattern = literal(f"%{escape_like(casefold_key(filters.text))}%")
+        where.append(c.search_text.like(pattern, escape="\\"))
     return where
 
 

@@ -9,6 +9,7 @@ from uuid import UUID
 from pydantic_core import to_jsonable_python
 from sqlalchemy import Row, Uuid, cast, delete, func, select, true
 from sqlalchemy.dialects.postgresql import ARRAY, insert
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from crm_deals.adapters.tables import deal_revisions, deals, pipelines, stages
@@ -16,6 +17,14 @@ from crm_deals.domain.model import Deal, DealStatus
 from crm_deals.domain.pipelines import SETTING_NAMES, Pipeline, PipelineSettings, Stage, StageKind
 from crm_shared.db.repository import TableRepository
 from crm_shared.errors import Conflict, NotFound, PreconditionFailed
+from crm_shared.text_keys import NameTaken, casefold_key
+
+NAME_KEY_CONSTRAINT = "uq_pipelines_name_key"
+
+
+def deal_search_text(title: str, description: str | None) -> str:
+    """What the deals' text filter matches: title and description, casefolded (ADR 0006)."""
+    return casefold_key(f"{title} {description or ''}")
 
 
 class DealRepository(TableRepository[Deal]):
@@ -25,6 +34,7 @@ class DealRepository(TableRepository[Deal]):
 
     def from_row(self, row: Row[Any]) -> Deal:
         values = row._asdict()
+        values.pop("search_text")
         return Deal(
             **values
             | {
@@ -79,6 +89,11 @@ class DealRepository(TableRepository[Deal]):
         return await self.find(select(deals).where(condition).order_by(deals.c.id).with_for_update())
 
     def _row(self, aggregate: Deal) -> dict[str, Any]:
+        search_text = deal_search_text(aggregate.title, aggregate.description)
+        return self._values(aggregate) | {"search_text": search_text}
+
+    def _values(self, aggregate: Deal) -> dict[str, Any]:
+        """The deal's own fields, as its revisions keep them."""
         row = super()._row(aggregate)
         return row | {"contact_ids": list(aggregate.contact_ids), "tags": list(aggregate.tags)}
 
@@ -92,7 +107,7 @@ class DealRepository(TableRepository[Deal]):
                 pipeline_id=deal.pipeline_id,
                 stage_id=deal.stage_id,
                 status=deal.status.value,
-                snapshot=to_jsonable_python(self._row(deal)),
+                snapshot=to_jsonable_python(self._values(deal)),
             )
         )
 
@@ -137,27 +152,39 @@ class PipelineRepository:
         return await self._load(true() if include_archived else pipelines.c.archived.is_(False))
 
     async def name_taken(self, name: str, *, besides: UUID | None = None) -> bool:
-        query = select(pipelines.c.id).where(func.lower(pipelines.c.name) == name.lower())
+        query = select(pipelines.c.id).where(pipelines.c.name_key == casefold_key(name))
         if besides is not None:
             query = query.where(pipelines.c.id != besides)
         return (await self._connection.execute(query)).first() is not None
 
     async def add(self, pipeline: Pipeline) -> None:
-        await self._connection.execute(pipelines.insert().values(**_pipeline_row(pipeline)))
+        await self._write_row(pipeline, pipelines.insert().values(**_pipeline_row(pipeline)))
         await self._save_stages(pipeline)
 
     async def update(self, pipeline: Pipeline) -> None:
         """Optimistic concurrency, as for the other aggregates: the row must still be at the version read."""
         values = _pipeline_row(pipeline) | {"version": pipeline.version + 1}
-        result = await self._connection.execute(
+        result = await self._write_row(
+            pipeline,
             pipelines.update()
             .where(pipelines.c.id == pipeline.id, pipelines.c.version == pipeline.version)
-            .values(**values)
+            .values(**values),
         )
         if result.rowcount != 1:
             raise PreconditionFailed(f"Pipeline {pipeline.id} was changed meanwhile")
         pipeline.version += 1
         await self._save_stages(pipeline)
+
+    async def _write_row(self, pipeline: Pipeline, statement: Any) -> Any:
+        """A name taken by a concurrent transaction after the use case's check is still a clear 409."""
+        try:
+            async with self._connection.begin_nested():
+                return await self._connection.execute(statement)
+        except IntegrityError as exc:
+            if NAME_KEY_CONSTRAINT in str(exc.orig):
+                detail = f"a pipeline is already named {pipeline.name!r}"
+                raise NameTaken("name", detail, "pipeline_name_taken") from exc
+            raise
 
     async def _save_stages(self, pipeline: Pipeline) -> None:
         kept = [s.id for s in pipeline.stages]
@@ -206,6 +233,7 @@ def _pipeline_row(pipeline: Pipeline) -> dict[str, Any]:
     return asdict(pipeline.settings) | {
         "id": pipeline.id,
         "name": pipeline.name,
+        "name_key": casefold_key(pipeline.name),
         "currency": pipeline.currency,
         "team": pipeline.team,
         "archived": pipeline.archived,

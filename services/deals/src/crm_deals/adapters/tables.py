@@ -31,7 +31,9 @@ pipelines = Table(
     "pipelines",
     metadata,
     Column("id", Uuid, primary_key=True),
-    Column("name", String(255), nullable=False, unique=True),
+    Column("name", String(255), nullable=False),
+    # casefold_key(name), written by the repository: names are unique whatever their case (ADR 0006).
+    Column("name_key", Text, nullable=False, unique=True),
     Column("currency", String(3), nullable=False),
     Column("is_default", Boolean, nullable=False, server_default="false"),
     Column("archived", Boolean, nullable=False, server_default="false"),
@@ -96,6 +98,8 @@ deals = Table(
     Column("stage_entered_at", DateTime(timezone=True), nullable=False),
     Column("closed_at", DateTime(timezone=True)),
     Column("version", Integer, nullable=False),
+    # casefold_key of title and description, written by the repository: what the text filter reads.
+    Column("search_text", Text, nullable=False),
     # One renewal deal per contract and period, whatever the number of ContractRenewalDue deliveries.
     UniqueConstraint("renewal_of_contract", "renewal_start", name="uq_deals_renewal"),
     # The board: a stage's deals in kanban order.
@@ -121,16 +125,10 @@ deals = Table(
     Index("ix_deals_contact_ids", "contact_ids", postgresql_using="gin"),
     Index("ix_deals_tags", "tags", postgresql_using="gin"),
     Index(
-        "ix_deals_title_trgm",
-        "title",
+        "ix_deals_search_text_trgm",
+        "search_text",
         postgresql_using="gin",
-        postgresql_ops={"title": "gin_trgm_ops"},
-    ),
-    Index(
-        "ix_deals_description_trgm",
-        "description",
-        postgresql_using="gin",
-        postgresql_ops={"description": "gin_trgm_ops"},
+        postgresql_ops={"search_text": "gin_trgm_ops"},
     ),
     # Lists sorted by creation or change, and exports walking the whole table in batches.
     Index("ix_deals_created", "created_at", "id"),

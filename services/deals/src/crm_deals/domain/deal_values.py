@@ -7,6 +7,7 @@ from typing import Any
 from uuid import UUID
 
 from crm_shared.errors import InvalidInput
+from crm_shared.text_keys import casefold_key
 
 EDITABLE = frozenset(
     {
@@ -75,10 +76,11 @@ def check_consistency(
 
 
 def tags(values: Iterable[str]) -> tuple[str, ...]:
-    """Trimmed, lower-cased, duplicates dropped, order kept."""
+    """Each tag is its `casefold_key` ("Straße" and "STRASSE" are one tag, kept as "strasse"), so the
+    tag filter matches whatever case a user types; duplicates dropped, order kept."""
     seen: dict[str, None] = {}
     for value in values:
-        tag = str(value).strip().lower()
+        tag = casefold_key(str(value))
         if not tag or len(tag) > 50:
             raise InvalidInput("tags", "a tag has 1 to 50 characters")
         seen.setdefault(tag, None)

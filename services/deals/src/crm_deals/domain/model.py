@@ -19,6 +19,7 @@ from crm_deals.domain.pipelines import Pipeline, Stage, StageKind
 from crm_shared.domain import Aggregate
 from crm_shared.errors import Conflict, InvalidInput
 from crm_shared.ids import new_id
+from crm_shared.text_keys import casefold_key
 
 __all__ = ["DEFAULT_STAGES", "Deal", "DealStatus", "Pipeline", "Stage", "StageKind"]
 
@@ -321,7 +322,7 @@ class Deal(Aggregate):
 def mapped_stage(current: Stage, source: Pipeline, target: Pipeline) -> Stage:
     """Same name (case-insensitive), else same rank among open stages, else the target's first."""
     opens = [s for s in target.ordered if s.kind is StageKind.OPEN]
-    named = next((s for s in opens if s.name.casefold() == current.name.casefold()), None)
+    named = next((s for s in opens if casefold_key(s.name) == casefold_key(current.name)), None)
     if named:
         return named
     index = [s.id for s in source.ordered if s.kind is StageKind.OPEN].index(current.id)

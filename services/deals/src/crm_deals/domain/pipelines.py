@@ -16,6 +16,7 @@ from uuid import UUID
 from crm_shared.domain import Aggregate
 from crm_shared.errors import Conflict, InvalidInput
 from crm_shared.ids import new_id
+from crm_shared.text_keys import NameTaken, casefold_key
 
 
 class StageKind(StrEnum):
@@ -80,7 +81,8 @@ class Pipeline(Aggregate):
     ) -> "Pipeline":
         """`proposal_stage` names one of `stages`, which have no ids yet."""
         made = tuple(_new_stage(spec, position) for position, spec in enumerate(stages))
-        proposal = next((s.id for s in made if s.name == proposal_stage), None)
+        wanted = None if proposal_stage is None else casefold_key(proposal_stage)
+        proposal = next((s.id for s in made if casefold_key(s.name) == wanted), None)
         if proposal_stage is not None and proposal is None:
             raise InvalidInput("proposal_stage", f"no stage named {proposal_stage!r}")
         extra = dict(settings or {}) | {"proposal_stage_id": proposal}
@@ -130,6 +132,7 @@ class Pipeline(Aggregate):
         if position is None:
             position = sum(1 for s in ordered if s.kind is StageKind.OPEN)
         stage = _new_stage(spec, 0)
+        self._check_stage_name_free(stage.name)
         ordered.insert(max(0, min(position, len(ordered))), stage)
         self._set_order(ordered)
         return self.stage(stage.id)
@@ -141,6 +144,7 @@ class Pipeline(Aggregate):
             raise InvalidInput(sorted(set(changes) - STAGE_EDITABLE)[0], "not a changeable field of a stage")
         if "name" in changes:
             changes = dict(changes) | {"name": str(changes["name"]).strip()}
+            self._check_stage_name_free(changes["name"], besides=stage_id)
         if "kind" in changes:
             changes = dict(changes) | {"kind": StageKind(changes["kind"])}
         updated = replace(current, **changes)
@@ -174,6 +178,14 @@ class Pipeline(Aggregate):
 
     def check_writable(self) -> None:
         self._writable()
+
+    def _check_stage_name_free(self, name: str, *, besides: UUID | None = None) -> None:
+        """Stage names are unique within a pipeline by `casefold_key` (so "Négociation" is "NÉGOCIATION")."""
+        key = casefold_key(name)
+        clash = next((s for s in self.stages if s.id != besides and casefold_key(s.name) == key), None)
+        if clash is not None:
+            detail = f"pipeline {self.name} already has a stage named {clash.name!r}"
+            raise NameTaken("name", detail, "stage_name_taken")
 
     def _writable(self) -> None:
         if self.archived:
@@ -213,7 +225,7 @@ def _check_stages(stages: Sequence[Stage]) -> None:
     kinds = Counter(s.kind for s in stages)
     if kinds[StageKind.WON] != 1 or kinds[StageKind.LOST] != 1 or kinds[StageKind.OPEN] < 1:
         raise InvalidInput("stages", "a pipeline needs exactly one won, one lost and at least one open stage")
-    names = Counter(s.name.casefold() for s in stages)
+    names = Counter(casefold_key(s.name) for s in stages)
     if any(not s.name for s in stages) or max(names.values()) > 1:
         raise InvalidInput("stages", "stage names must be given and distinct within a pipeline")
     if any(not 0 <= s.probability <= 100 for s in stages):

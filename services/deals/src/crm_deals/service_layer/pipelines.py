@@ -8,6 +8,7 @@ from crm_deals.domain.pipelines import Pipeline, Stage, StageKind, StageSpec
 from crm_deals.service_layer.unit_of_work import DealsUnitOfWork
 from crm_shared.auth import Principal, Role, authorize
 from crm_shared.errors import Conflict, InvalidInput
+from crm_shared.text_keys import NameTaken
 
 READERS = (Role.SALES, Role.CSM, Role.SUPPORT)
 CONFIGURERS = (Role.SALES,)
@@ -172,4 +173,4 @@ def _target(pipeline: Pipeline, stage_id: UUID) -> Stage:
 
 async def _check_name_free(uow: DealsUnitOfWork, name: str, *, besides: UUID | None = None) -> None:
     if await uow.pipelines.name_taken(name, besides=besides):
-        raise Conflict(f"a pipeline is already named {name!r}", code="pipeline_name_taken")
+        raise NameTaken("name", f"a pipeline is already named {name!r}", "pipeline_name_taken")

@@ -5,14 +5,16 @@ from dataclasses import dataclass
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import Row, Select, delete, func, or_, select
+from sqlalchemy import Row, Select, delete, or_, select
 
 from crm_leads.adapters.account_tables import account_reference_seq, accounts, contact_accounts, contacts
 from crm_leads.adapters.lead_search import escape_like
+from crm_leads.adapters.search_keys import account_keys, contact_search_text
 from crm_leads.domain.account_values import AccountLink, AccountType, Address, plain
 from crm_leads.domain.accounts import Account, Contact
 from crm_leads.domain.lifecycle import CustomerState, ProspectState
 from crm_shared.db.repository import TableRepository
+from crm_shared.text_keys import address_key, casefold_key
 
 
 @dataclass(frozen=True)
@@ -39,7 +41,8 @@ def _lifecycle(values: dict[str, Any]) -> dict[str, Any]:
 
 
 def _search(text: str) -> str:
-    return f"%{escape_like(text)}%"
+    """A substring of the casefolded `search_text` (ADR 0006), served by its trigram index."""
+    return f"%{escape_like(casefold_key(text))}%"
 
 
 class AccountRepository(TableRepository[Account]):
@@ -47,6 +50,8 @@ class AccountRepository(TableRepository[Account]):
 
     def from_row(self, row: Row[Any]) -> Account:
         values = _lifecycle(row._asdict())
+        for derived in ("search_text", "name_key"):
+            values.pop(derived)
         return Account(
             **values
             | {
@@ -60,7 +65,7 @@ class AccountRepository(TableRepository[Account]):
         row = super()._row(aggregate)
         row["tags"] = list(aggregate.tags)
         row["addresses"] = [plain(a) for a in aggregate.addresses]
-        return row
+        return row | account_keys(aggregate.name)
 
     async def add(self, aggregate: Account) -> None:
         if aggregate.reference_number is None:
@@ -71,7 +76,7 @@ class AccountRepository(TableRepository[Account]):
     async def search(self, filters: Filters, *, after: UUID | None, limit: int) -> list[Account]:
         query = select(accounts).where(accounts.c.merged_into.is_(None))
         if filters.text:
-            query = query.where(accounts.c.name.ilike(_search(filters.text)))
+            query = query.where(accounts.c.search_text.like(_search(filters.text), escape="\\"))
         if filters.tag:
             query = query.where(accounts.c.tags.contains([filters.tag]))
         return await self.page(query, after=after, limit=limit, equal=filters.equal)
@@ -88,7 +93,7 @@ class ContactRepository(TableRepository[Contact]):
         values = _lifecycle(row._asdict())
         email, others = values.pop("email"), values.pop("other_emails")
         phone, other_phones = values.pop("phone"), values.pop("other_phones")
-        for column in ("email_domain", "account_id"):
+        for column in ("email_domain", "account_id", "search_text"):
             values.pop(column)
         return Contact(
             **values,
@@ -105,6 +110,7 @@ class ContactRepository(TableRepository[Contact]):
             "phone": aggregate.phone,
             "other_phones": list(aggregate.phones[1:]),
             "account_id": aggregate.account_id,
+            "search_text": contact_search_text(aggregate.first_name, aggregate.last_name, aggregate.emails),
         }
 
     async def add(self, aggregate: Contact) -> None:
@@ -133,11 +139,9 @@ class ContactRepository(TableRepository[Contact]):
     async def search(self, filters: Filters, *, after: UUID | None, limit: int) -> list[Contact]:
         query = select(contacts).where(contacts.c.merged_into.is_(None))
         if filters.text:
-            pattern = _search(filters.text)
-            name = func.concat_ws(" ", contacts.c.first_name, contacts.c.last_name)
-            query = query.where(or_(name.ilike(pattern), contacts.c.email.ilike(pattern)))
+            query = query.where(contacts.c.search_text.like(_search(filters.text), escape="\\"))
         if filters.email:
-            email = filters.email.lower()
+            email = address_key(filters.email)
             query = query.where(or_(contacts.c.email == email, contacts.c.other_emails.contains([email])))
         if filters.account_id:
             linked = select(contact_accounts.c.contact_id).where(

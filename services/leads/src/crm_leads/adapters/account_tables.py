@@ -11,6 +11,7 @@ from sqlalchemy import (
     Sequence,
     String,
     Table,
+    Text,
     Uuid,
     text,
 )
@@ -61,11 +62,17 @@ accounts = Table(
     Column("merged_into", Uuid, ForeignKey("accounts.id")),
     Column("merged_at", DateTime(timezone=True)),
     Column("version", Integer, nullable=False),
+    # Derived by the repository (adapters.search_keys): the casefolded name, and the company key.
+    Column("search_text", Text, nullable=False),
+    Column("name_key", Text, nullable=False, index=True),
 )
 Index("ix_accounts_tags", accounts.c.tags, postgresql_using="gin")
-# Duplicate checks: fuzzy company names.
+# Text search and duplicate checks: fuzzy company names.
 Index(
-    "ix_accounts_name_trgm", accounts.c.name, postgresql_using="gin", postgresql_ops={"name": "gin_trgm_ops"}
+    "ix_accounts_search_text_trgm",
+    accounts.c.search_text,
+    postgresql_using="gin",
+    postgresql_ops={"search_text": "gin_trgm_ops"},
 )
 
 contacts = Table(
@@ -91,15 +98,17 @@ contacts = Table(
     Column("merged_into", Uuid, ForeignKey("contacts.id")),
     Column("merged_at", DateTime(timezone=True)),
     Column("version", Integer, nullable=False),
+    # Derived by the repository (adapters.search_keys): names and addresses, casefolded.
+    Column("search_text", Text, nullable=False),
 )
-# Duplicate checks: every address and number, fuzzy last names.
+# Duplicate checks: every address and number; text search and fuzzy names.
 Index("ix_contacts_other_emails", contacts.c.other_emails, postgresql_using="gin")
 Index("ix_contacts_other_phones", contacts.c.other_phones, postgresql_using="gin")
 Index(
-    "ix_contacts_last_name_trgm",
-    contacts.c.last_name,
+    "ix_contacts_search_text_trgm",
+    contacts.c.search_text,
     postgresql_using="gin",
-    postgresql_ops={"last_name": "gin_trgm_ops"},
+    postgresql_ops={"search_text": "gin_trgm_ops"},
 )
 
 contact_accounts = Table(

@@ -6,6 +6,7 @@ from sqlalchemy import ColumnElement, Select, func, literal, select, tuple_
 
 from crm_leads.adapters.tables import lead_statuses, leads
 from crm_leads.domain.lead_query import LeadCursor, LeadFilters, LeadSort
+from crm_shared.text_keys import casefold_key
 
 
 def conditions(filters: LeadFilters) -> list[ColumnElement[bool]]:
@@ -32,8 +33,9 @@ def conditions(filters: LeadFilters) -> list[ColumnElement[bool]]:
     if filters.key_account is not None:
         where.append(c.key_account.is_(filters.key_account))
     if filters.text:
-        # Substring match served by the trigram index on search_text.
-        where.append(c.search_text.like(literal(f"%{escape_like(filters.text.lower())}%"), escape="\\"))
+        # Substring of the casefolded search_text (ADR 0006), served by its trigram index.
+        pattern = literal(f"%{escape_like(casefold_key(filters.text))}%")
+        where.append(c.search_text.like(pattern, escape="\\"))
     return where
 
 

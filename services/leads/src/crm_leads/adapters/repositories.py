@@ -17,6 +17,7 @@ from crm_leads.domain.model import Lead
 from crm_leads.domain.statuses import StatusBoard, StatusDefinition, status_key
 from crm_shared.db.repository import TableRepository
 from crm_shared.errors import NotFound
+from crm_shared.text_keys import address_key
 
 DERIVED = ("email", "phone", "search_text")
 """Columns computed from the lead for indexes and search, not fields of it."""
@@ -79,7 +80,7 @@ class LeadRepository(TableRepository[Lead]):
 
     async def find_open_by_email(self, address: str) -> list[Lead]:
         """Leads not converted nor lost holding this address among their emails (any position)."""
-        wanted = [{"address": address.strip().lower()}]
+        wanted = [{"address": address_key(address)}]
         query = select(leads).where(
             leads.c.emails.contains(wanted),
             leads.c.merged_into.is_(None),

@@ -4,7 +4,7 @@ from collections.abc import Iterable
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import ColumnElement, Row, func, or_, select, text
+from sqlalchemy import ColumnElement, Row, or_, select, text
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from crm_leads.adapters.account_tables import accounts
@@ -14,9 +14,7 @@ from crm_leads.adapters.workflow_tables import idempotency_keys, lead_conversion
 from crm_leads.domain.conversion import AccountSummary, ConversionRecord, company_key
 from crm_leads.domain.events import DealRequest
 from crm_shared.db.repository import Track
-
-# Lowercase and strip the accents that matter here, without the `unaccent` extension.
-ACCENTED, PLAIN = "àáâäãåçèéêëìíîïñòóôöõùúûüýÿ", "aaaaaaceeeeiiiinooooouuuuyy"
+from crm_shared.text_keys import address_key
 
 
 class WorkflowRepository:
@@ -66,12 +64,12 @@ class ConversionRepository:
         return _record(row) if row else None
 
     async def account_candidates(self, *, name: str, email_domain: str | None) -> list[AccountSummary]:
-        """Accounts that may be the same company: a prefilter; `likely_duplicates` decides."""
-        words = sorted(company_key(name).split(), key=len, reverse=True)
-        plain_name = func.translate(func.lower(accounts.c.name), ACCENTED, PLAIN)
-        conditions: list[ColumnElement[bool]] = [plain_name.like(f"%{words[0]}%")] if words else []
+        """Accounts that are the same company by `likely_duplicates`' rules: the same company key
+        (stored, computed in Python: ADR 0006) or the same email domain."""
+        key = company_key(name)
+        conditions: list[ColumnElement[bool]] = [accounts.c.name_key == key] if key else []
         if email_domain:
-            conditions.append(func.lower(accounts.c.email_domain) == email_domain.lower())
+            conditions.append(accounts.c.email_domain == address_key(email_domain))
         if not conditions:
             return []
         query = select(accounts.c.id, accounts.c.name, accounts.c.email_domain).where(

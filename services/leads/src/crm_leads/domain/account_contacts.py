@@ -16,6 +16,7 @@ from crm_leads.domain.merge import ensure_not_merged
 from crm_shared.domain import DomainEvent
 from crm_shared.errors import InvalidInput
 from crm_shared.ids import new_id
+from crm_shared.text_keys import address_key
 
 if TYPE_CHECKING:
     from crm_leads.domain.accounts import Account
@@ -138,7 +139,7 @@ def _checked(values: Mapping[str, Any], *, lenient_phones: bool = False) -> dict
     if "last_name" in result and not str(result["last_name"]).strip():
         raise InvalidInput("last_name", "a contact needs a last name")
     if "emails" in result:
-        result["emails"] = tuple(dict.fromkeys(e.strip().lower() for e in result["emails"] if e.strip()))
+        result["emails"] = tuple(dict.fromkeys(address_key(e) for e in result["emails"] if e.strip()))
     if "phones" in result:
         phones = _phones_kept if lenient_phones else _phones_strict
         result["phones"] = tuple(dict.fromkeys(phones(result["phones"])))

@@ -13,6 +13,7 @@ from uuid import UUID
 import phonenumbers
 
 from crm_shared.errors import InvalidInput
+from crm_shared.text_keys import address_key
 
 DEFAULT_PHONE_REGION = "FR"
 
@@ -62,14 +63,14 @@ def check_addresses(addresses: Iterable[Address]) -> tuple[Address, ...]:
 
 
 def email_domain_of(email: str | None) -> str | None:
-    return email.rsplit("@", 1)[1].lower() if email and "@" in email else None
+    return address_key(email.rsplit("@", 1)[1]) if email and "@" in email else None
 
 
 def domain_of_website(website: str | None) -> str | None:
     if not website:
         return None
     host = urlsplit(website if "//" in website else f"//{website}").hostname
-    return host.lower().removeprefix("www.") if host else None
+    return address_key(host).removeprefix("www.") if host else None
 
 
 def to_e164(raw: str, *, field: str, region: str = DEFAULT_PHONE_REGION) -> str:

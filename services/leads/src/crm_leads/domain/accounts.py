@@ -24,6 +24,7 @@ from crm_leads.domain.merge import ensure_not_merged
 from crm_shared.domain import DomainEvent
 from crm_shared.errors import InvalidInput
 from crm_shared.ids import new_id
+from crm_shared.text_keys import address_key
 
 if TYPE_CHECKING:
     from crm_leads.domain.model import Lead
@@ -70,8 +71,8 @@ class Account(LifecycleRecord):
         account.addresses = check_addresses(account.addresses)
         account.tags = _tags(account.tags)
         account.email_domain = (
-            account.email_domain or domain_of_website(account.website) or ""
-        ).lower() or None
+            address_key(account.email_domain or domain_of_website(account.website) or "") or None
+        )
         account.record(account._opened(by))
         return account
 

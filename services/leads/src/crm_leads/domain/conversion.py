@@ -7,6 +7,7 @@ from uuid import UUID
 
 from crm_leads.domain.duplicates import FREE_MAIL_DOMAINS, company_key
 from crm_leads.domain.events import DealRequest
+from crm_shared.text_keys import address_key
 
 __all__ = ["FREE_MAIL_DOMAINS", "company_key"]
 
@@ -15,7 +16,7 @@ def business_domain(domain: str | None) -> str | None:
     """The email domain when it identifies a company (not a free mail provider)."""
     if not domain:
         return None
-    domain = domain.lower()
+    domain = address_key(domain)
     return None if domain in FREE_MAIL_DOMAINS else domain
 
 

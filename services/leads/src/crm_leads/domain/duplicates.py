@@ -15,6 +15,8 @@ from uuid import UUID
 
 from rapidfuzz import fuzz
 
+from crm_shared.text_keys import address_key
+
 
 class MatchField(StrEnum):
     EMAIL = "email"
@@ -102,7 +104,7 @@ def company_key(name: str | None) -> str:
 
 
 def email_domain(email: str) -> str | None:
-    return email.rsplit("@", 1)[1].lower() if "@" in email else None
+    return address_key(email.rsplit("@", 1)[1]) if "@" in email else None
 
 
 def phone_key(phone: str) -> str:
@@ -142,8 +144,8 @@ def find_duplicates(
 
 
 def _email_score(a: Party, b: Party) -> float:
-    mine = {e.strip().lower() for e in a.emails}
-    return 100.0 if mine & {e.strip().lower() for e in b.emails} else 0.0
+    mine = {address_key(e) for e in a.emails}
+    return 100.0 if mine & {address_key(e) for e in b.emails} else 0.0
 
 
 def _phone_score(a: Party, b: Party) -> float:

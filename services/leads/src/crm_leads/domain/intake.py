@@ -12,6 +12,7 @@ from crm_leads.domain.model import Lead
 from crm_shared.domain import Aggregate, DomainEvent
 from crm_shared.errors import Forbidden, InvalidInput
 from crm_shared.ids import new_id
+from crm_shared.text_keys import address_key
 
 MAPPABLE_FIELDS = frozenset(
     {
@@ -111,7 +112,7 @@ class IntakeForm(Aggregate):
             checked = validate_email(values["email"], check_deliverability=False)
         except EmailNotValidError as exc:
             raise InvalidInput(f"body.{by_lead_field['email']}", "not an email address") from exc
-        values["email"] = checked.normalized.lower()
+        values["email"] = address_key(checked.normalized)
         if "language" in values and values["language"] not in LANGUAGES:
             raise InvalidInput(f"body.{by_lead_field['language']}", "fr or en")
 

@@ -11,6 +11,7 @@ from typing import TypeVar
 import phonenumbers
 
 from crm_shared.errors import InvalidInput
+from crm_shared.text_keys import address_key, casefold_key
 
 COLOUR = re.compile(r"^#[0-9a-fA-F]{6}$")
 LANGUAGE_REGIONS = {"fr": "FR"}
@@ -67,14 +68,14 @@ E = TypeVar("E", EmailEntry, PhoneEntry)
 
 
 def normalise_email(address: str) -> str:
-    """Lower-cased: mail systems treat addresses case-insensitively, and duplicates match exactly."""
-    return address.strip().lower()
+    """The address's `address_key` (NFC, lower-cased): duplicates then match exactly (ADR 0006)."""
+    return address_key(address)
 
 
 def emails(entries: Sequence[EmailEntry]) -> tuple[EmailEntry, ...]:
     """Deduplicated addresses with exactly one primary (the first when none is chosen)."""
     result = [EmailEntry(normalise_email(e.address), e.primary) for e in entries]
-    seen = [e.address.lower() for e in result]
+    seen = [e.address for e in result]
     if len(set(seen)) != len(seen):
         raise InvalidInput("emails", "an email address appears twice")
     return _one_primary(result, "emails")
@@ -116,7 +117,7 @@ def tags(entries: Sequence[Tag]) -> tuple[Tag, ...]:
             raise InvalidInput(f"tags.{i}.name", "a tag needs a name")
         if not COLOUR.match(tag.colour):
             raise InvalidInput(f"tags.{i}.colour", "a colour is #rrggbb")
-        result.setdefault(name.lower(), Tag(name, tag.colour.lower()))
+        result.setdefault(casefold_key(name), Tag(name, tag.colour.lower()))
     return tuple(result.values())
 
 

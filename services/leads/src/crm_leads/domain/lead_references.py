@@ -11,6 +11,7 @@ from uuid import UUID
 
 from crm_shared.errors import InvalidInput
 from crm_shared.ids import new_id
+from crm_shared.text_keys import casefold_key
 
 
 class ReferenceKind(StrEnum):
@@ -25,8 +26,8 @@ INLINE_KINDS = frozenset({ReferenceKind.FUNCTION, ReferenceKind.DEPARTMENT, Refe
 
 
 def normalized(value: str) -> str:
-    """Values match whatever their case and spacing."""
-    return " ".join(value.split()).casefold()
+    """Values match whatever their case, composition and spacing (`casefold_key`, ADR 0006)."""
+    return casefold_key(value)
 
 
 @dataclass(kw_only=True)

@@ -21,6 +21,7 @@ from crm_leads.domain.statuses import CLOSED_STATUSES, LeadStatus, StatusDefinit
 from crm_shared.domain import Aggregate
 from crm_shared.errors import Conflict, InvalidInput
 from crm_shared.ids import new_id
+from crm_shared.text_keys import address_key, casefold_key
 
 __all__ = ["CLOSED_STATUSES", "EDITABLE", "Lead", "LeadStatus"]
 
@@ -146,8 +147,8 @@ class Lead(Aggregate):
     @email.setter
     def email(self, address: str | None) -> None:
         """Replace the primary email (None removes it)."""
-        others = tuple(e for e in self.emails[1:] if address is None or e.address != address.lower())
-        self.emails = ((EmailEntry(address.strip().lower(), True),) if address else ()) + others
+        others = tuple(e for e in self.emails[1:] if address is None or e.address != address_key(address))
+        self.emails = ((EmailEntry(address_key(address), True),) if address else ()) + others
 
     @property
     def phone(self) -> str | None:
@@ -170,7 +171,7 @@ class Lead(Aggregate):
 
     @property
     def email_domain(self) -> str | None:
-        return self.email.rsplit("@", 1)[1].lower() if self.email and "@" in self.email else None
+        return address_key(self.email.rsplit("@", 1)[1]) if self.email and "@" in self.email else None
 
     @property
     def is_converted(self) -> bool:
@@ -182,9 +183,9 @@ class Lead(Aggregate):
 
     @property
     def search_text(self) -> str:
-        """What free-text search matches: names, company and every email, lower-cased."""
+        """What free-text search matches: names, company and every email, by `casefold_key` (ADR 0006)."""
         parts = (self.first_name, self.last_name, self.company_name, *(e.address for e in self.emails))
-        return " ".join(p for p in parts if p).lower()
+        return casefold_key(" ".join(p for p in parts if p))
 
     def update(self, changes: dict[str, Any], *, by: str) -> dict[str, tuple[Any, Any]]:
         """Apply field changes; record LeadUpdated with each field's old and new value."""

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from crm_shared.errors import Conflict, InvalidInput, NotFound
+from crm_shared.text_keys import NameTaken, casefold_key
 
 
 class LeadStatus(StrEnum):
@@ -88,6 +89,21 @@ class StatusBoard:
         if target.is_open or target.key == LeadStatus.CONVERTED:
             raise InvalidInput("status", f"{target.key!r} is not a loss status")
         return target
+
+    def check_new(self, status: StatusDefinition) -> None:
+        if status.key in self._by_key:
+            raise NameTaken("key", f"status {status.key!r} exists", "status_exists")
+        self.check_labels(status)
+
+    def check_labels(self, status: StatusDefinition) -> None:
+        """No two columns read alike: labels are unique per language by `casefold_key` (ADR 0006)."""
+        for field in ("label_en", "label_fr"):
+            key = casefold_key(getattr(status, field))
+            others = (s for s in self.statuses if s.key != status.key)
+            clash = next((s for s in others if casefold_key(getattr(s, field)) == key), None)
+            if clash is not None:
+                detail = f"status {clash.key!r} is already labelled {getattr(clash, field)!r}"
+                raise NameTaken(field, detail, "status_label_taken")
 
     def check_removable(self, key: str, *, leads_in_it: int) -> None:
         status = self.get(key)

@@ -10,6 +10,7 @@ from crm_leads.domain.account_values import AccountLink, AccountType, Address, A
 from crm_leads.domain.accounts import Account, Contact
 from crm_leads.domain.lifecycle import CustomerState, ProspectState
 from crm_shared.pagination import MAX_PAGE_SIZE
+from crm_shared.text_keys import address_key
 
 Tag = Field(min_length=1, max_length=64)
 Domain = Field(None, max_length=255, pattern=r"^[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+$", description="e.g. acme.fr")
@@ -217,7 +218,7 @@ class ListQuery(BaseModel):
 
     def equal(self, *names: str) -> dict[str, object]:
         values = {name: getattr(self, name) for name in ("prospect_state", "customer_state", *names)}
-        return values | {"email_domain": self.email_domain.lower() if self.email_domain else None}
+        return values | {"email_domain": address_key(self.email_domain) if self.email_domain else None}
 
 
 class AccountQuery(ListQuery):

@@ -24,6 +24,7 @@ from crm_leads.entrypoints.transfer_csv import unquote
 from crm_leads.service_layer.import_rows import AccountRef, ImportKind, ImportRow, RowError
 from crm_leads.service_layer.use_cases import NewLead
 from crm_shared.errors import InvalidInput
+from crm_shared.text_keys import address_key
 
 M = TypeVar("M", bound=BaseModel)
 SEPARATOR = ";"
@@ -157,7 +158,7 @@ def account_row(row: int, raw: Mapping[str, str]) -> ImportRow:
         create_errors=create_errors,
         update_errors=update_errors,
         external_id=cells.get("external_id"),
-        email=domain.lower() if domain else None,
+        email=address_key(domain) if domain else None,
     )
 
 

@@ -9,6 +9,7 @@ from crm_leads.adapters.account_repositories import Filters
 from crm_leads.domain.account_values import AccountType
 from crm_leads.domain.lifecycle import CustomerState, ProspectState
 from crm_leads.service_layer.import_rows import ImportKey, ImportMode, ImportResult, RowError
+from crm_shared.text_keys import address_key
 
 MAX_REPORTED_ERRORS = 1000
 
@@ -95,7 +96,7 @@ class ExportQuery(BaseModel):
         email: str | None = None,
     ) -> Filters:
         values = {name: getattr(self, name) for name in ("prospect_state", "customer_state", *equal)}
-        domain = self.email_domain.lower() if self.email_domain else None
+        domain = address_key(self.email_domain) if self.email_domain else None
         return Filters(
             equal=values | {"email_domain": domain},
             text=self.q,

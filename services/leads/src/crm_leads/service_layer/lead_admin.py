@@ -7,7 +7,7 @@ from crm_leads.domain.lead_references import ReferenceKind, ReferenceValue
 from crm_leads.domain.statuses import StatusBoard, StatusDefinition
 from crm_leads.service_layer.unit_of_work import LeadsUnitOfWork
 from crm_shared.auth import Principal, Role, authorize
-from crm_shared.errors import Conflict
+from crm_shared.text_keys import NameTaken
 
 READERS = (Role.SALES, Role.CSM, Role.SUPPORT)
 
@@ -27,8 +27,7 @@ async def add_status(*, uow: LeadsUnitOfWork, actor: Principal, status: StatusDe
     """A new status, placed at `position` (the others below it move down one)."""
     authorize(actor)
     board = await uow.statuses.lock()
-    if status.key in {s.key for s in board.statuses}:
-        raise Conflict(f"status {status.key!r} exists", code="status_exists")
+    board.check_new(status)
     order = [s.key for s in board.statuses]
     order.insert(min(status.position, len(order)), status.key)
     status.position = order.index(status.key)
@@ -42,9 +41,11 @@ async def change_status(
 ) -> StatusDefinition:
     """Labels change; whether a status is open does not (leads in it rely on it)."""
     authorize(actor)
-    status = (await uow.statuses.lock()).get(key)
+    board = await uow.statuses.lock()
+    status = board.get(key)
     status.label_en = change.label_en or status.label_en
     status.label_fr = change.label_fr or status.label_fr
+    board.check_labels(status)
     await uow.statuses.save(status)
     return status
 
@@ -94,7 +95,7 @@ async def add_reference(
     authorize(actor)
     new = ReferenceValue.new(kind, value, by=actor.user_id, label_en=label_en, label_fr=label_fr)
     if await uow.references.find(kind, value) is not None:
-        raise Conflict(f"{kind.value} {value!r} is already in the list", code="reference_exists")
+        raise NameTaken("value", f"{kind.value} {value!r} is already in the list", "reference_exists")
     return await uow.references.add(new)
 
 

@@ -34,6 +34,7 @@ from crm_leads.domain.model import Lead
 from crm_leads.service_layer.unit_of_work import LeadsUnitOfWork
 from crm_shared.auth import Principal, Role, authorize
 from crm_shared.errors import Conflict
+from crm_shared.text_keys import casefold_key
 
 R = TypeVar("R", Lead, Contact, Account)
 MERGERS = (Role.SALES,)
@@ -47,7 +48,7 @@ def _same(value: Any) -> object:
 LEAD_COMBINE = {
     "emails": lambda e: e.address,
     "phones": lambda p: p.number,
-    "tags": lambda t: t.name.lower(),
+    "tags": lambda t: casefold_key(t.name),
 }
 CONTACT_COMBINE = {"emails": _same, "phones": _same, "accounts": lambda link: link.account_id}
 RESTRICTIVE = ("do_not_call", "do_not_email")
