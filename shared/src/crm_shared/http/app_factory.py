@@ -31,8 +31,15 @@ def create_app(
     state: dict[str, Any] | None = None,
     limits: HttpLimits | None = None,
 ) -> FastAPI:
-    # /docs and /redoc load Swagger UI and ReDoc from the service itself, not from a CDN.
-    app = FastAPIOffline(title=title, description=description, version="1", lifespan=lifespan)
+    # /docs and /redoc load Swagger UI and ReDoc from the service itself, not from a CDN, and ask no
+    # outside validator about the document.
+    app = FastAPIOffline(
+        title=title,
+        description=description,
+        version="1",
+        lifespan=lifespan,
+        swagger_ui_parameters={"validatorUrl": None},
+    )
     app.state.token_verifier = TokenVerifier(auth)
     for key, value in (state or {}).items():
         setattr(app.state, key, value)

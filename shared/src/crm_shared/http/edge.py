@@ -27,9 +27,11 @@ from crm_shared.http.multipart_check import MultipartFieldCheck
 from crm_shared.http.operations import FORM_MEDIA, Operation, OperationIndex
 from crm_shared.http.problems import invalid_input, problem_response
 
-# `\u` escapes of control characters and surrogates; raw control bytes; UTF-8 encoded surrogates, which
-# json.loads decodes (it reads bytes with "surrogatepass").
-_SUSPECT = re.compile(rb"\\u(?:00[01]|007|[dD][89a-fA-F])|[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]|\xed[\xa0-\xbf]")
+# `\b`, `\f` and `\u` escapes of control characters and surrogates; raw control bytes; UTF-8 encoded
+# surrogates, which json.loads decodes (it reads bytes with "surrogatepass").
+_SUSPECT = re.compile(
+    rb"\\(?:[bf]|u00[01]|u007|u[dD][89a-fA-F])|[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]|\xed[\xa0-\xbf]"
+)
 READ_HEADERS = {"idempotency-key": "Idempotency-Key", "if-match": "If-Match", "x-request-id": "X-Request-ID"}
 """Headers that some route reads, whatever the operation documents."""
 

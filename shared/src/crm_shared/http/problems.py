@@ -5,7 +5,7 @@ no input is echoed back beyond a shortened field name. A database that cannot be
 `Retry-After`; stored data that the input clashes with answers 409 (or 422), naming the columns.
 """
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 import asyncpg  # type: ignore[import-untyped]
@@ -13,6 +13,7 @@ import structlog
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from sqlalchemy import Table
 from sqlalchemy.exc import SQLAlchemyError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
@@ -128,8 +129,7 @@ def install_problem_handlers(app: FastAPI) -> None:
 
 
 async def _database_error(request: Request, exc: Exception) -> JSONResponse:
-    runtime = getattr(request.app.state, "runtime", None)
-    meaning = classify(exc, getattr(runtime, "tables", {}).values())
+    meaning = classify(exc, _tables(request))
     if isinstance(meaning, Unavailable):
         retry_after = limits_of(request).retry_after_s
         # Expected while the database restarts: one line, no traceback per request.
@@ -145,6 +145,12 @@ async def _database_error(request: Request, exc: Exception) -> JSONResponse:
     if isinstance(meaning, Clash):
         return _clash(request, meaning)
     return await _unexpected(request, exc)
+
+
+def _tables(request: Request) -> Iterable[Table]:
+    """The service's tables (its runtime's), whose constraints name the columns of a clash."""
+    tables = getattr(getattr(request.app.state, "runtime", None), "tables", {})
+    return tables.values() if isinstance(tables, Mapping) else ()
 
 
 def _clash(request: Request, clash: Clash) -> JSONResponse:
