@@ -2,7 +2,6 @@
 refuses a NUL in each input it takes with 422 naming the field (never a 500); a database out of reach is
 a 503 with Retry-After on every read."""
 
-import importlib
 from collections import Counter
 from collections.abc import AsyncIterator
 
@@ -12,22 +11,15 @@ import pytest
 from crm_shared.auth import Role
 from crm_shared.infra.process import free_port
 from crm_shared.infra.stack import SERVICES
-from crm_shared.runtime import ProcessRole, ServiceDefinition, ServiceRuntime
-from crm_shared.settings import KafkaSettings
+from crm_shared.runtime import ProcessRole, ServiceRuntime
 from crm_shared.testing.service import RunningService, auth_headers, running_service
 from tests.contract.edge_probes import probes
+from tests.contract.services import definition
 
 pytestmark = pytest.mark.integration
 
 ADMIN = auth_headers("admin-1", Role.ADMIN)
 API_ONLY = frozenset({ProcessRole.API})
-
-
-def definition(service: str, database_url: str, kafka_bootstrap: str) -> ServiceDefinition:
-    settings = importlib.import_module(f"crm_{service}.config").Settings(
-        database_url=database_url, kafka=KafkaSettings(bootstrap_servers=kafka_bootstrap)
-    )
-    return importlib.import_module(f"crm_{service}.bootstrap").definition(settings)
 
 
 @pytest.fixture(scope="module", params=SERVICES)
