@@ -6,6 +6,7 @@ from typing import Annotated
 
 import httpx
 import pytest
+import structlog
 from fastapi import APIRouter, Header, Request
 from pydantic import BaseModel, ConfigDict, TypeAdapter
 
@@ -66,6 +67,11 @@ async def upload(request: Request) -> dict[str, int]:
 async def offer(request: Request) -> dict[str, int]:
     body = b"".join([chunk async for chunk in request.stream()])
     return {"bytes": len(body)}
+
+
+@router.get("/context")
+async def log_context() -> dict[str, object]:
+    return structlog.contextvars.get_contextvars()
 
 
 def app(limits: HttpLimits | None = None) -> httpx.AsyncClient:
@@ -232,3 +238,18 @@ async def test_the_callers_trace_is_continued_and_answered(client):
     assert answered != caller
     started = (await client.get("/healthz")).headers["traceparent"]
     assert started.split("-")[1] != "4bf92f3577b34da6a3ce929d0e0e4736"
+
+
+async def test_every_log_line_of_a_request_carries_its_request_id_and_trace_id(client):
+    response = await client.get("/context", headers={"X-Request-ID": "req-1"})
+    assert response.json() == {
+        "request_id": "req-1",
+        "trace_id": response.headers["traceparent"].split("-")[1],
+    }
+
+
+def test_the_limits_are_read_from_the_environment(monkeypatch):
+    monkeypatch.setenv("CRM_HTTP_MAX_JSON_BODY_BYTES", "4096")
+    monkeypatch.setenv("CRM_HTTP_RETRY_AFTER_S", "30")
+    limits = HttpLimits()
+    assert (limits.max_json_body_bytes, limits.retry_after_s, limits.max_field_errors) == (4096, 30, 20)
