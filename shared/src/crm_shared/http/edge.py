@@ -55,27 +55,37 @@ class EdgeGuard:
         if self._index is None:
             self._index = OperationIndex.of(self._document())
         operation = self._index.match(scope["method"], scope["path"])
-        headers = Headers(scope=scope)
         errors = [
             *self._header_errors(scope, operation),
             *_query_errors(scope),
             *_path_errors(scope, operation),
         ]
         if not errors:
-            content_type, options = parse_options_header(headers.get("content-type", ""))
-            if content_type == b"multipart/form-data" and b"boundary" in options:
-                receive = MultipartFieldCheck(receive, options[b"boundary"]).receive
-            elif _has_body(headers) and not (operation is not None and operation.uploads):
-                body = await self._read(headers, receive)
-                if body is None:
-                    await self._too_large(scope, receive, send)
-                    return
-                errors = self._body_errors(body, urlencoded=content_type == FORM_MEDIA.encode())
-                receive = _replay(body, receive)
+            checked = await self._check_body(scope, receive, operation)
+            if checked is None:
+                await self._too_large(scope, receive, send)
+                return
+            errors, receive = checked
         if errors:
             await invalid_input(scope["path"], errors, self.limits)(scope, receive, send)
             return
         await self.app(scope, receive, send)
+
+    async def _check_body(
+        self, scope: Scope, receive: Receive, operation: Operation | None
+    ) -> tuple[list[FieldError], Receive] | None:
+        """The body's errors and how the route reads it; None when it is too large."""
+        headers = Headers(scope=scope)
+        content_type, options = parse_options_header(headers.get("content-type", ""))
+        if content_type == b"multipart/form-data" and b"boundary" in options:
+            return [], MultipartFieldCheck(receive, options[b"boundary"]).receive
+        if not _has_body(headers) or (operation is not None and operation.uploads):
+            return [], receive
+        body = await self._read(headers, receive)
+        if body is None:
+            return None
+        errors = self._body_errors(body, urlencoded=content_type == FORM_MEDIA.encode())
+        return errors, _replay(body, receive)
 
     def _header_errors(self, scope: Scope, operation: Operation | None) -> list[FieldError]:
         names = (operation.headers if operation is not None else {}) | READ_HEADERS
