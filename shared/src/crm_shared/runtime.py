@@ -204,9 +204,10 @@ def get_runtime(request: Request) -> ServiceRuntime[Any]:
 
 def get_bus(request: Request, actor: CurrentUser) -> Bus[Any]:
     runtime = get_runtime(request)
+    # The request's trace (continued or started by the request middleware), so every event has one.
     context = EventContext(
         correlation_id=request.state.request_id,
-        traceparent=request.headers.get("traceparent"),
+        traceparent=request.state.traceparent,
     )
     return Bus(uow_factory=runtime.uow, actor=actor, context=context)
 

@@ -53,7 +53,7 @@ async def test_lead_cells_that_would_run_as_formulas_are_neutralised(leads):
     body = {
         "last_name": f'=HYPERLINK("http://evil.example","{tag}")',
         "company_name": f"@Evil {tag}",
-        "description": "-1+1\x07 ring",
+        "description": "-1+1 ring",  # control characters are refused at the edge (422)
         "phone": "+33 1 42 68 53 00",
         "tags": [{"name": "vip", "colour": "#ff0000"}],
     }

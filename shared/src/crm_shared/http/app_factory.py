@@ -6,10 +6,14 @@ from typing import Any
 
 from fastapi import APIRouter, FastAPI, Response
 from fastapi.responses import JSONResponse
+from fastapi_offline import FastAPIOffline
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
 from crm_shared.auth import TokenVerifier
+from crm_shared.http.edge import install_edge_guard
+from crm_shared.http.limits import HttpLimits
 from crm_shared.http.middleware import install_request_middleware
+from crm_shared.http.openapi import install_error_responses
 from crm_shared.http.problems import install_problem_handlers
 from crm_shared.settings import AuthSettings
 
@@ -25,17 +29,33 @@ def create_app(
     readiness: dict[str, ReadinessCheck],
     lifespan: Callable[[FastAPI], AbstractAsyncContextManager[Any]] | None = None,
     state: dict[str, Any] | None = None,
+    limits: HttpLimits | None = None,
 ) -> FastAPI:
-    app = FastAPI(title=title, description=description, version="1", lifespan=lifespan)
+    # /docs and /redoc load Swagger UI and ReDoc from the service itself, not from a CDN, and ask no
+    # outside validator about the document.
+    app = FastAPIOffline(
+        title=title,
+        description=description,
+        version="1",
+        lifespan=lifespan,
+        swagger_ui_parameters={"validatorUrl": None},
+    )
     app.state.token_verifier = TokenVerifier(auth)
     for key, value in (state or {}).items():
         setattr(app.state, key, value)
-    install_problem_handlers(app)
-    install_request_middleware(app)
+    _install_edge(app, limits or HttpLimits())
     app.include_router(_operations_router(readiness))
     for router in routers:
         app.include_router(router)
     return app
+
+
+def _install_edge(app: FastAPI, limits: HttpLimits) -> None:
+    app.state.http_limits = limits
+    install_problem_handlers(app)
+    install_error_responses(app)
+    install_edge_guard(app, limits)
+    install_request_middleware(app, limits)
 
 
 def _operations_router(readiness: dict[str, ReadinessCheck]) -> APIRouter:

@@ -7,6 +7,7 @@ true/false, yes/no, 1/0 (and oui/non, vrai/faux).
 """
 
 from collections.abc import Callable, Mapping
+from dataclasses import replace
 from typing import Any, TypeVar
 from uuid import UUID
 
@@ -24,6 +25,7 @@ from crm_leads.entrypoints.transfer_csv import unquote
 from crm_leads.service_layer.import_rows import AccountRef, ImportKind, ImportRow, RowError
 from crm_leads.service_layer.use_cases import NewLead
 from crm_shared.errors import InvalidInput
+from crm_shared.http.characters import cell_errors
 from crm_shared.text_keys import address_key
 
 M = TypeVar("M", bound=BaseModel)
@@ -231,9 +233,26 @@ def _without(values: dict[str, Any], *names: str) -> dict[str, Any]:
     return {k: v for k, v in values.items() if k not in names}
 
 
+def refuse_control_characters(row: ImportRow, cells: Mapping[str, str]) -> ImportRow:
+    """A cell holding a character that no record may store (NUL...) rejects its row, naming the column;
+    the row's keys are dropped too, so that nothing is looked up with them."""
+    refused = tuple(RowError(row.row, column, message) for column, message in cell_errors(cells).items())
+    if not refused:
+        return row
+    return replace(
+        row,
+        create_errors=(*row.create_errors, *refused),
+        update_errors=(*row.update_errors, *refused),
+        external_id=None,
+        email=None,
+    )
+
+
 def read_row(kind: ImportKind, row: int, raw: Mapping[str, str], *, phone_region: str | None) -> ImportRow:
     if kind is ImportKind.LEADS:
-        return lead_row(row, raw, phone_region=phone_region)
-    if kind is ImportKind.CONTACTS:
-        return contact_row(row, raw, phone_region=phone_region)
-    return account_row(row, raw)
+        read = lead_row(row, raw, phone_region=phone_region)
+    elif kind is ImportKind.CONTACTS:
+        read = contact_row(row, raw, phone_region=phone_region)
+    else:
+        read = account_row(row, raw)
+    return refuse_control_characters(read, cells_of(raw))

@@ -10,7 +10,12 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from crm_leads.entrypoints.import_columns import account_row, column_of, contact_row
+from crm_leads.entrypoints.import_columns import (
+    account_row,
+    column_of,
+    contact_row,
+    refuse_control_characters,
+)
 from crm_leads.entrypoints.transfer_csv import MAX_ROWS
 from crm_leads.service_layer.import_rows import AccountRef, ImportBatch, ImportKind, ImportRow, RowError
 from crm_shared.errors import InvalidInput
@@ -65,6 +70,8 @@ def _tree(name: str, data: bytes) -> SalesforceTree | None:
     try:
         loaded = json.loads(data)
         return None if isinstance(loaded, list) else SalesforceTree.model_validate(loaded)
+    except RecursionError as exc:
+        raise InvalidInput(name, "not a Salesforce data tree file: nested too deep") from exc
     except (ValueError, ValidationError) as exc:
         raise InvalidInput(name, f"not a Salesforce data tree file ({{'records': [...]}}): {exc}") from exc
 
@@ -97,10 +104,13 @@ def _row(number: int, record: Mapping[str, Any], kind: ImportKind, region: str |
             cells[column] = f"{cells[column]};{text}" if column in cells else text
     if kind is ImportKind.ACCOUNTS:
         cells["type"] = _account_type(cells.get("type"))
-        return _renamed(account_row(number, cells), ACCOUNT_FIELDS)
+        return _renamed(refuse_control_characters(account_row(number, cells), cells), ACCOUNT_FIELDS)
     account = cells.pop("account", None)
-    row = _renamed(contact_row(number, cells, phone_region=region), CONTACT_FIELDS)
-    return replace(row, accounts=_account_ref(account)) if account else row
+    row = contact_row(number, cells, phone_region=region)
+    if account:
+        row = replace(row, accounts=_account_ref(account))
+        cells["account_id"] = account
+    return _renamed(refuse_control_characters(row, cells), CONTACT_FIELDS)
 
 
 def _account_ref(value: str) -> tuple[AccountRef, ...]:

@@ -102,9 +102,7 @@ def _parse(body: bytes) -> dict[str, Any]:
 
 
 def _public_bus(request: Request, form_key: str) -> Bus[Any]:
-    context = EventContext(
-        correlation_id=request.state.request_id, traceparent=request.headers.get("traceparent")
-    )
+    context = EventContext(correlation_id=request.state.request_id, traceparent=request.state.traceparent)
     return Bus(uow_factory=get_runtime(request).uow, actor=intake.form_principal(form_key), context=context)
 
 
