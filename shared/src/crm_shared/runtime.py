@@ -23,6 +23,7 @@ from crm_shared.db.unit_of_work import Translator
 from crm_shared.events import EventContext, IntegrationEvent, registered_events, topic_of
 from crm_shared.events.base import context_of
 from crm_shared.http import create_app
+from crm_shared.http.routes import Mount
 from crm_shared.logging import configure_logging
 from crm_shared.messaging.consumer import EventConsumer, Handler
 from crm_shared.messaging.dead_letters import dead_letter_topic
@@ -61,7 +62,8 @@ class ServiceDefinition(Generic[U]):
     metadata: MetaData
     uow_class: type[U]
     translate: Translator
-    routers: Sequence[APIRouter] = ()
+    routers: Sequence[Mount | APIRouter] = ()
+    """Every route of the service, each router under its full prefix."""
     handlers: Mapping[type[IntegrationEvent], Handler] = field(default_factory=dict)
     background: Sequence[BackgroundTask] = ()
     """Extra long-running work of the consumers role (schedulers)."""

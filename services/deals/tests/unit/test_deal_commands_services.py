@@ -12,7 +12,7 @@ from crm_deals.domain import events
 from crm_deals.domain.model import Deal, DealStatus, Pipeline, Stage, StageKind
 from crm_deals.domain.pipelines import PipelineSettings
 from crm_deals.entrypoints.schemas import DealCreate, DealLose, DealUpdate
-from crm_deals.service_layer import closing, users
+from crm_deals.service_layer import callers, closing, users
 from crm_deals.service_layer.unit_of_work import DealsUnitOfWork
 from crm_shared.auth import SYSTEM, Principal, Role
 from crm_shared.errors import InvalidInput
@@ -113,19 +113,19 @@ async def test_a_recontact_date_in_the_past_is_refused_and_nothing_changes():
 async def test_callers_are_recorded_once_and_again_only_when_their_token_differs():
     uow = fake()
     alice = Principal(user_id="alice", roles=frozenset({Role.SALES, Role.CSM}), team="a")
-    await users.remember(uow, alice)
-    await users.remember(uow, alice)
+    await callers.remember(uow.users, alice)
+    await callers.remember(uow.users, alice)
     assert uow.users.saves == 1
     assert uow.users.rows["alice"] == KnownUser("alice", "a", ("csm", "sales"), True)
-    await users.remember(uow, alice.model_copy(update={"team": "b"}))
+    await callers.remember(uow.users, alice.model_copy(update={"team": "b"}))
     assert (uow.users.saves, uow.users.rows["alice"].team) == (2, "b")
-    await users.remember(uow, SYSTEM)
+    await callers.remember(uow.users, SYSTEM)
     assert "system" not in uow.users.rows
 
 
 async def test_a_deactivated_user_stays_inactive_when_seen_again_and_cannot_own_deals():
     uow = fake(known=(KnownUser("carol", "a", ("sales",), False),))
-    await users.remember(uow, Principal(user_id="carol", roles=frozenset({Role.SALES}), team="b"))
+    await callers.remember(uow.users, Principal(user_id="carol", roles=frozenset({Role.SALES}), team="b"))
     assert uow.users.rows["carol"] == KnownUser("carol", "b", ("sales",), False)
     with pytest.raises(InvalidInput) as refused:
         await users.check_owner(uow, "carol")

@@ -14,6 +14,7 @@ from sqlalchemy import Table, text
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncTransaction
 
+from crm_shared.auth import Principal
 from crm_shared.db.plumbing import INBOX, OUTBOX, OUTBOX_CHANNEL
 from crm_shared.events import Envelope, EventContext, IntegrationEvent, topic_of
 
@@ -76,6 +77,10 @@ class SqlUnitOfWork:
     def track(self, aggregate: EventSource) -> None:
         if all(aggregate is not seen for seen in self._tracked):
             self._tracked.append(aggregate)
+
+    async def enter_command(self, actor: Principal) -> None:
+        """Hook run by the bus before each command (not queries), in its transaction: e.g. a service
+        that keeps a directory of its callers records the actor here."""
 
     def publish(self, event: IntegrationEvent) -> None:
         """Queue an integration event that no aggregate raised (e.g. a consumer's acknowledgement)."""

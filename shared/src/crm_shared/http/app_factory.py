@@ -15,6 +15,7 @@ from crm_shared.http.limits import HttpLimits
 from crm_shared.http.middleware import install_request_middleware
 from crm_shared.http.openapi import install_error_responses
 from crm_shared.http.problems import install_problem_handlers
+from crm_shared.http.routes import Mount, mount_all
 from crm_shared.settings import AuthSettings
 
 ReadinessCheck = Callable[[], Awaitable[None]]
@@ -24,7 +25,7 @@ def create_app(
     *,
     title: str,
     description: str,
-    routers: Sequence[APIRouter],
+    routers: Sequence[Mount | APIRouter],
     auth: AuthSettings,
     readiness: dict[str, ReadinessCheck],
     lifespan: Callable[[FastAPI], AbstractAsyncContextManager[Any]] | None = None,
@@ -45,8 +46,7 @@ def create_app(
         setattr(app.state, key, value)
     _install_edge(app, limits or HttpLimits())
     app.include_router(_operations_router(readiness))
-    for router in routers:
-        app.include_router(router)
+    mount_all(app, routers)
     return app
 
 

@@ -1,3 +1,3 @@
-from crm_shared.service_layer.bus import Bus
+from crm_shared.service_layer.bus import Bus, system_bus
 
-__all__ = ["Bus"]
+__all__ = ["Bus", "system_bus"]

@@ -1,15 +1,18 @@
-"""The boundary of a request: runs one use case in one unit of work and commits once, at the end.
+"""The boundary of a request or of background work: one use case in one unit of work, committed once.
 
 Use cases are plain functions taking keyword-only arguments (`uow`, `actor`, then their own). They never
-commit: if they raise, nothing they wrote (rows or outbox events) survives.
+commit: if they raise, nothing they wrote (rows or outbox events) survives. HTTP routes get a bus for
+their caller; background work (mail intake, schedulers, senders) gets a system bus, so every
+transaction of a service opens and commits in this one place.
 """
 
 from collections.abc import Awaitable, Callable
 from typing import Any, Generic, TypeVar
 
-from crm_shared.auth import Principal
+from crm_shared.auth import SYSTEM, Principal
 from crm_shared.db.unit_of_work import SqlUnitOfWork
 from crm_shared.events import EventContext
+from crm_shared.ids import new_id
 
 U = TypeVar("U", bound=SqlUnitOfWork)
 R = TypeVar("R")
@@ -29,6 +32,7 @@ class Bus(Generic[U]):
 
     async def execute(self, use_case: Callable[..., Awaitable[R]], /, **kwargs: Any) -> R:
         async with self._uow_factory(self.context) as uow:
+            await uow.enter_command(self.actor)
             result = await use_case(uow=uow, actor=self.actor, **kwargs)
             await uow.commit()
         return result
@@ -37,3 +41,18 @@ class Bus(Generic[U]):
         """A query: same permissions and repositories, and a transaction that is rolled back."""
         async with self._uow_factory(self.context) as uow:
             return await query(uow=uow, actor=self.actor, **kwargs)
+
+
+def system_bus(
+    uow_factory: Callable[[EventContext], U],
+    *,
+    work: str,
+    actor: Principal = SYSTEM,
+    context: EventContext | None = None,
+) -> Bus[U]:
+    """A bus for work no request carries (`work` names it in the correlation id, e.g. `smtp`)."""
+    return Bus(
+        uow_factory=uow_factory,
+        actor=actor,
+        context=context or EventContext(correlation_id=f"{work}-{new_id()}"),
+    )

@@ -24,12 +24,12 @@ from crm_deals.entrypoints.schemas import (
     DealReopen,
     DealUpdate,
 )
-from crm_deals.entrypoints.users_api import BusDep
 from crm_deals.service_layer import use_cases
 from crm_deals.service_layer.closing import Potential
 from crm_shared.http import idempotency
 from crm_shared.http.conditional import PRECONDITION_RESPONSES, IfMatch, expected_version, set_etag
 from crm_shared.http.idempotency import IdempotencyKey, execute_idempotent
+from crm_shared.runtime import BusDep
 
 router = APIRouter(prefix="/v1/deals", tags=["deals"])
 

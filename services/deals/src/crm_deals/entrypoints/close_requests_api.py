@@ -20,10 +20,10 @@ from crm_deals.entrypoints.close_request_schemas import (
     content_disposition,
     read_upload,
 )
-from crm_deals.entrypoints.users_api import BusDep
 from crm_deals.service_layer import close_requests as use_cases
 from crm_shared.http.conditional import PRECONDITION_RESPONSES, IfMatch, expected_version, set_etag
 from crm_shared.pagination import MAX_PAGE_SIZE, Page, decode_cursor, page_of
+from crm_shared.runtime import BusDep
 
 router = APIRouter(prefix="/v1", tags=["close requests"])
 

@@ -14,9 +14,9 @@ from crm_deals.entrypoints.schemas import (
     StageOrder,
     StageUpdate,
 )
-from crm_deals.entrypoints.users_api import BusDep
 from crm_deals.service_layer import pipelines as use_cases
 from crm_shared.http.conditional import PRECONDITION_RESPONSES, IfMatch, expected_version, set_etag
+from crm_shared.runtime import BusDep
 
 router = APIRouter(prefix="/v1/pipelines", tags=["pipelines"])
 CHANGE_RESPONSES: dict[int | str, dict[str, Any]] = {

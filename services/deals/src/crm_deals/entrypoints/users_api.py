@@ -1,27 +1,17 @@
-"""Users known to the deals service (deal owners), and the bus that records every writing caller."""
+"""Users known to the deals service (deal owners): listed by readers, registered by Admin."""
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Path, Request
+from fastapi import APIRouter, Path
 from pydantic import BaseModel, ConfigDict, Field
 
 from crm_deals.adapters.directories import KnownUser
 from crm_deals.service_layer import users
-from crm_deals.service_layer.users import RecordingBus
-from crm_shared.auth import CurrentUser, Role
-from crm_shared.runtime import get_bus, get_runtime
+from crm_shared.auth import Role
+from crm_shared.runtime import BusDep
 
 router = APIRouter(prefix="/v1", tags=["users"])
 UserId = Annotated[str, Path(min_length=1, max_length=128)]
-
-
-def recording_bus(request: Request, actor: CurrentUser) -> RecordingBus:
-    """The service's bus, whose writes also record the caller in the users directory."""
-    context = get_bus(request, actor).context
-    return RecordingBus(uow_factory=get_runtime(request).uow, actor=actor, context=context)
-
-
-BusDep = Annotated[RecordingBus, Depends(recording_bus)]
 
 
 class UserPublic(BaseModel):

@@ -4,6 +4,8 @@ from crm_deals.adapters.close_requests import CloseRequestRepository
 from crm_deals.adapters.directories import AccountDirectory, UserDirectory
 from crm_deals.adapters.repositories import DealRepository, PipelineRepository
 from crm_deals.adapters.stage_history import StagePeriodRepository
+from crm_deals.service_layer.callers import remember
+from crm_shared.auth import Principal
 from crm_shared.db import SqlUnitOfWork
 
 
@@ -24,6 +26,10 @@ class DealsUnitOfWork(SqlUnitOfWork):
         self.users = UserDirectory(self.connection)
         self.close_requests = CloseRequestRepository(self.connection, self.track)
         return self
+
+    async def enter_command(self, actor: Principal) -> None:
+        """Every writing caller is remembered in the users directory (deal owners are checked there)."""
+        await remember(self.users, actor)
 
     async def project(self, domain_events: list[object]) -> None:
         """The stage history moves with the deals, in the same transaction."""

@@ -1,0 +1,83 @@
+"""An in-memory unit of work with the contract of `SqlUnitOfWork`, for handler unit tests.
+
+A service's fake subclasses it and sets its fake repositories as attributes, under the same names as
+the real unit of work's. Use cases then run unchanged: what they track is translated with the
+service's own translator, and what a commit would have written to the outbox lands in `outbox`.
+"""
+
+from collections.abc import Iterable
+from types import TracebackType
+from typing import Self
+from uuid import UUID
+
+from crm_shared.auth import Principal
+from crm_shared.db.unit_of_work import EventSource, Translator
+from crm_shared.events import Envelope, EventContext, IntegrationEvent
+
+
+def _publish_nothing(_event: object) -> Iterable[IntegrationEvent]:
+    return ()
+
+
+class FakeUnitOfWork:
+    def __init__(
+        self, *, translate: Translator = _publish_nothing, context: EventContext | None = None
+    ) -> None:
+        self.context = context or EventContext(correlation_id="unit-test")
+        self._translate = translate
+        self._tracked: list[EventSource] = []
+        self._pending: list[IntegrationEvent] = []
+        self._inbox: set[tuple[str, UUID]] = set()
+        self.outbox: list[IntegrationEvent] = []
+        """Integration events written by commits, in order."""
+        self.domain_events: list[object] = []
+        """Domain events drained by commits, in order (what `project` saw)."""
+        self.commits = 0
+        self.committed = False
+
+    async def __aenter__(self) -> Self:
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self._pending.clear()  # an uncommitted unit of work writes nothing
+
+    def track(self, aggregate: EventSource) -> None:
+        if all(aggregate is not seen for seen in self._tracked):
+            self._tracked.append(aggregate)
+
+    def publish(self, event: IntegrationEvent) -> None:
+        self._pending.append(event)
+
+    async def enter_command(self, actor: Principal) -> None:
+        """Hook run by the bus before each command, as `SqlUnitOfWork.enter_command`."""
+
+    async def claim_inbox(self, *, consumer: str, envelope: Envelope) -> bool:
+        key = (consumer, envelope.id)
+        if key in self._inbox:
+            return False
+        self._inbox.add(key)
+        return True
+
+    async def flush(self) -> None:
+        domain_events = [e for aggregate in self._tracked for e in aggregate.pull_events()]
+        await self.project(domain_events)
+        self.domain_events.extend(domain_events)
+        self.outbox.extend([*self._pending, *(i for e in domain_events for i in self._translate(e))])
+        self._pending.clear()
+
+    async def project(self, domain_events: list[object]) -> None:
+        """Hook: the service's read models of domain events, as in its real unit of work."""
+
+    async def commit(self) -> None:
+        await self.flush()
+        self.commits += 1
+        self.committed = True
+
+    def published(self, kind: type[IntegrationEvent]) -> list[IntegrationEvent]:
+        """The committed integration events of one type."""
+        return [event for event in self.outbox if isinstance(event, kind)]
