@@ -47,6 +47,7 @@ def configure_logging(
     root = logging.getLogger()
     root.handlers[:] = [PipelineHandler(records, throttle, _submit)]
     root.setLevel(logging.WARNING)
+    logging.captureWarnings(True)  # Python warnings too: else they go to stderr, unthrottled, in-line
     for name in _FASTSTREAM_LOGGERS:
         logging.getLogger(name).handlers[:] = [FastStreamHandler(records, throttle, _submit)]
 

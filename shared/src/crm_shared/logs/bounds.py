@@ -1,10 +1,15 @@
 """Every record stays small and cheap to render: tracebacks without locals and with few frames, long
 values cut in the middle, and a last guard on the rendered size."""
 
+import datetime
+import decimal
+import enum
 import reprlib
 import sys
 import traceback
+import uuid
 from collections.abc import Mapping
+from pathlib import PurePath
 from types import TracebackType
 from typing import Any
 
@@ -16,6 +21,8 @@ MAX_EXCEPTION_CHARS = 8_000
 MAX_VALUE_CHARS = 1_000
 MAX_ITEMS = 20
 _PRIMITIVES = (bool, int, float, type(None))
+_AS_TEXT = (uuid.UUID, decimal.Decimal, datetime.date, datetime.time, enum.Enum, PurePath)
+"""Values whose text is what a reader wants (an id, an amount, a date), not their repr."""
 _ESSENTIAL = ("timestamp", "level", "service", "logger", "event", "repeated")
 
 ExcInfo = tuple[type[BaseException], BaseException, TracebackType | None]
@@ -81,15 +88,25 @@ def exceptions_as_text(
 
 def bound_value(value: Any, depth: int = 0) -> Any:
     """JSON-friendly and small: long strings cut, containers shortened, other objects as short reprs."""
-    if isinstance(value, str):
-        return cut_middle(value, MAX_VALUE_CHARS)
     if isinstance(value, _PRIMITIVES):
         return value
+    if isinstance(value, (str, *_AS_TEXT)):
+        return cut_middle(_text(value), MAX_VALUE_CHARS)
     if depth < 3 and isinstance(value, Mapping):
         items = list(value.items())[:MAX_ITEMS]
         return {str(k)[:100]: bound_value(v, depth + 1) for k, v in items}
     if depth < 3 and isinstance(value, list | tuple | set | frozenset):
         return [bound_value(v, depth + 1) for v in list(value)[:MAX_ITEMS]]
+    return _short_repr(value)
+
+
+def _text(value: Any) -> str:
+    if isinstance(value, datetime.date | datetime.time):
+        return value.isoformat()
+    return str(value.value if isinstance(value, enum.Enum) else value)
+
+
+def _short_repr(value: Any) -> str:
     try:
         return cut_middle(_repr.repr(value), MAX_VALUE_CHARS)
     except Exception as failure:
