@@ -88,6 +88,8 @@ def exceptions_as_text(
 
 def bound_value(value: Any, depth: int = 0) -> Any:
     """JSON-friendly and small: long strings cut, containers shortened, other objects as short reprs."""
+    if type(value) is str:  # the common case first
+        return value if len(value) <= MAX_VALUE_CHARS else cut_middle(value, MAX_VALUE_CHARS)
     if isinstance(value, _PRIMITIVES):
         return value
     if isinstance(value, (str, *_AS_TEXT)):

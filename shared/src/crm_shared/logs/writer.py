@@ -75,21 +75,34 @@ class BackgroundWriter:
     def _run(self) -> None:
         pending: set[TextIO] = set()  # streams written to since their last flush
         while True:
+            item: tuple[TextIO, str] | _Flush | bool | None
             try:
                 item = self._queue.get(timeout=self._every_s)
             except queue.Empty:
-                self._write_extras(self._housekeeping(False), pending)
-                continue
-            if item is None:
-                _flush(pending)
-                return
-            if isinstance(item, _Flush):
+                item = False
+            try:
+                if not self._handle(item, pending):
+                    return
+            except Exception as failure:  # the writer must outlive a bad renderer or stream
+                _write(sys.stderr, f"log writer: {type(failure).__name__}", pending)
+
+    def _handle(self, item: tuple[TextIO, str] | _Flush | bool | None, pending: set[TextIO]) -> bool:
+        """Writes one item (False: none came in a while, time for housekeeping); False to stop."""
+        if item is None:
+            _flush(pending)
+            return False
+        if item is False:
+            self._write_extras(self._housekeeping(False), pending)
+        elif isinstance(item, _Flush):
+            try:
                 self._write_extras(self._housekeeping(True), pending)
+            finally:
                 item.done.set()
-            else:
-                _write(*item, pending)
-                if self._queue.empty():  # caught up: report drops, then let the lines out
-                    self._write_extras([], pending)
+        elif isinstance(item, tuple):
+            _write(*item, pending)
+            if self._queue.empty():  # caught up: report drops, then let the lines out
+                self._write_extras([], pending)
+        return True
 
     def _write_extras(self, lines: list[str], pending: set[TextIO]) -> None:
         with self._lock:
