@@ -1,7 +1,8 @@
 """Identity and roles: every service verifies the caller's JWT itself, never trusting the edge alone.
 
 Development signs HS256 tokens with a local key (`crm token` prints one); production verifies tokens
-from the identity provider against its JWKS URL.
+from the identity provider against its JWKS URL, or HS256 with a key of its own. Outside development,
+tokens signed with the development key are refused, and none are issued.
 """
 
 from datetime import UTC, datetime, timedelta
@@ -14,7 +15,7 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import BaseModel, Field
 
 from crm_shared.errors import CrmError, Forbidden
-from crm_shared.settings import AuthSettings
+from crm_shared.settings import DEV_JWT_SECRET, AuthSettings
 
 ALLOWED_JWKS_ALGORITHMS = ["RS256", "ES256"]
 
@@ -45,6 +46,10 @@ class Unauthenticated(CrmError):
         super().__init__(detail, 401, "Unauthorized", "unauthenticated")
 
 
+class DevelopmentOnly(RuntimeError):
+    """A development convenience was asked for outside development."""
+
+
 class TokenVerifier:
     def __init__(self, settings: AuthSettings) -> None:
         self._settings = settings
@@ -65,6 +70,10 @@ class TokenVerifier:
     def _decode(self, token: str) -> dict[str, Any]:
         key: Any = self._settings.secret.get_secret_value()
         algorithms = ["HS256"]
+        if self._jwks is None and key == DEV_JWT_SECRET and not self._settings.accepts_development_key:
+            raise Unauthenticated(
+                f"tokens signed with the development key are refused in {self._settings.environment}"
+            )
         if self._jwks is not None:
             key = self._jwks.get_signing_key_from_jwt(token).key
             algorithms = ALLOWED_JWKS_ALGORITHMS
@@ -88,6 +97,10 @@ def issue_dev_token(
     email: str | None = None,
     ttl: timedelta = timedelta(hours=12),
 ) -> str:
+    """A token signed with the local key, for development only."""
+    if settings.environment != "development":
+        environment = settings.environment
+        raise DevelopmentOnly(f"development tokens are not issued in {environment} (CRM_ENVIRONMENT)")
     now = datetime.now(UTC)
     claims = {
         "sub": user_id,

@@ -1,11 +1,28 @@
-"""Settings shared by every service; each service subclasses with its own env prefix (CRM_<NAME>_)."""
+"""Settings shared by every service; each service subclasses with its own env prefix (CRM_<NAME>_).
 
-from typing import Literal
+`CRM_ENVIRONMENT` says where a service runs:
+- `development`: a developer's machine, `make up`, the automated test suite. The shipped development
+  signing key and placeholder secrets are accepted, and `crm token` prints tokens.
+- `test`: a shared deployment for testing (staging, acceptance), reachable by other people. It holds
+  to the same rules as `production`: with data and users that are not the developer's own, a key
+  published in this repository would let anyone in.
+- `production`: the real system.
+Outside development a service refuses to start while any of its secrets is a placeholder (empty,
+`change-me`, `secret`, the development key...), and tokens signed with the development key are refused.
+"""
 
-from pydantic import AliasChoices, Field, SecretStr
+from typing import Literal, Self
+
+from pydantic import AliasChoices, Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from crm_shared.secret_checks import weak_secrets
+
 DEV_JWT_SECRET = "crm-local-development-signing-key-change-me"  # noqa: S105 - local dev default only
+MIN_JWT_SECRET_BYTES = 32
+"""An HS256 key at least as long as the hash (RFC 7518, 3.2)."""
+
+Environment = Literal["development", "test", "production"]
 
 
 class KafkaSettings(BaseSettings):
@@ -25,12 +42,49 @@ class AuthSettings(BaseSettings):
     jwks_url: str | None = None
     issuer: str = "crm-local"
     audience: str = "crm"
+    environment: Environment = Field(
+        "development", validation_alias=AliasChoices("CRM_ENVIRONMENT", "environment")
+    )
+    """Set from the service's own `environment`; only `development` accepts the development key."""
+
+    @property
+    def accepts_development_key(self) -> bool:
+        return self.environment == "development"
+
+    def unused_secrets(self) -> frozenset[str]:
+        """With a JWKS URL, tokens are verified against the identity provider's keys, never the secret."""
+        return frozenset({"secret"}) if self.jwks_url else frozenset()
+
+    def problems(self) -> list[str]:
+        """What makes this configuration unsafe outside development."""
+        if self.jwks_url or self.accepts_development_key:
+            return []
+        key = self.secret.get_secret_value()
+        if key == DEV_JWT_SECRET:
+            return ["CRM_JWT_SECRET is the development signing key (set another key, or CRM_JWT_JWKS_URL)"]
+        if len(key.encode()) < MIN_JWT_SECRET_BYTES:
+            return [f"CRM_JWT_SECRET is shorter than {MIN_JWT_SECRET_BYTES} bytes"]
+        return []
+
+
+class LogSettings(BaseSettings):
+    """How much a process may log: see `crm_shared.logging`."""
+
+    model_config = SettingsConfigDict(env_prefix="CRM_LOG_", extra="ignore")
+
+    repeat_interval_s: float = Field(30.0, ge=0)
+    """A warning or error repeated within this interval is counted, not written (0 writes them all)."""
+    queue_size: int = Field(10_000, ge=10)
+    """Lines waiting for the writer thread; past this, lines are dropped and counted, never waited for."""
+    max_record_bytes: int = Field(16_384, ge=2_048)
+    """Upper bound of one rendered record, traceback included."""
 
 
 class ServiceSettings(BaseSettings):
     """Base of every service's settings. Subclasses set `env_prefix` and the database default."""
 
-    model_config = SettingsConfigDict(extra="ignore")
+    # A failed validation must not echo the secrets it was given.
+    model_config = SettingsConfigDict(extra="ignore", hide_input_in_errors=True)
 
     database_url: str
     http_host: str = "127.0.0.1"
@@ -39,7 +93,7 @@ class ServiceSettings(BaseSettings):
         "console", validation_alias=AliasChoices("CRM_LOG_FORMAT", "log_format")
     )
     log_level: str = Field("INFO", validation_alias=AliasChoices("CRM_LOG_LEVEL", "log_level"))
-    environment: Literal["development", "production", "test"] = Field(
+    environment: Environment = Field(
         "development", validation_alias=AliasChoices("CRM_ENVIRONMENT", "environment")
     )
     relay_poll_interval_s: float = Field(2.0, gt=0)
@@ -47,3 +101,20 @@ class ServiceSettings(BaseSettings):
     consumer_retry_base_s: float = Field(0.2, ge=0)
     kafka: KafkaSettings = Field(default_factory=KafkaSettings)
     auth: AuthSettings = Field(default_factory=AuthSettings)
+    logs: LogSettings = Field(default_factory=LogSettings)
+
+    @model_validator(mode="after")
+    def _safe_outside_development(self) -> Self:
+        """The environment decides what the token verifier accepts; outside development, a service
+        with a placeholder secret refuses to start, naming the setting to change."""
+        if self.auth.environment != self.environment:
+            self.auth = self.auth.model_copy(update={"environment": self.environment})
+        if self.environment == "development":
+            return self
+        problems = self.auth.problems()
+        reported = {"CRM_JWT_SECRET"} if problems else set()
+        weak = weak_secrets(self, known=frozenset({DEV_JWT_SECRET}))
+        problems += [f"{name} holds a placeholder value" for name in weak if name not in reported]
+        if problems:
+            raise ValueError(f"unsafe settings for CRM_ENVIRONMENT={self.environment}: {'; '.join(problems)}")
+        return self

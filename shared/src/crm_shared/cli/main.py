@@ -4,7 +4,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from crm_shared.auth import Role, issue_dev_token
+from crm_shared.auth import DevelopmentOnly, Role, issue_dev_token
 from crm_shared.events.schemas import SCHEMA_DIR, check_schemas, write_schemas
 from crm_shared.settings import AuthSettings
 
@@ -13,7 +13,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="crm", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
 
-    token = commands.add_parser("token", help="print a development JWT")
+    token = commands.add_parser("token", help="print a development JWT (CRM_ENVIRONMENT=development only)")
     token.add_argument("--user", required=True, help="user id (the token's subject)")
     token.add_argument(
         "--roles", required=True, help=f"comma-separated, of: {', '.join(r.value for r in Role)}"
@@ -40,9 +40,14 @@ def main(argv: list[str] | None = None) -> int:
             roles = [Role(r.strip()) for r in args.roles.split(",") if r.strip()]
         except ValueError as exc:
             parser.error(str(exc))
-        print(
-            issue_dev_token(AuthSettings(), user_id=args.user, roles=roles, team=args.team, email=args.email)
-        )
+        try:
+            jwt_token = issue_dev_token(
+                AuthSettings(), user_id=args.user, roles=roles, team=args.team, email=args.email
+            )
+        except DevelopmentOnly as exc:
+            print(f"crm token: {exc}", file=sys.stderr)
+            return 2
+        print(jwt_token)
         return 0
     if args.check:
         problems = check_schemas(args.dir)

@@ -1,0 +1,1 @@
+"""The parts of the logging pipeline; `crm_shared.logging.configure_logging` assembles them."""
