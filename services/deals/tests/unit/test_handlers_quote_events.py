@@ -5,10 +5,18 @@ from datetime import UTC, datetime
 
 from crm_deals.domain import events
 from crm_deals.domain.model import DealStatus
-from crm_deals.service_layer import automation, directory_events
+from crm_shared.events import deals as published
 from crm_shared.events.accounts import AccountCreated, Lifecycle, LifecycleStatusChanged
 from crm_shared.events.quotes import OrderConfirmed, QuoteAccepted, QuoteSent
-from services.deals.tests.unit.test_automation_fakes import FakeUow, envelope, open_deal, pipeline, stage
+from services.deals.tests.unit.fakes import (
+    FakeDealsUnitOfWork,
+    deliver,
+    envelope,
+    pipeline,
+    seed_closed,
+    seed_deal,
+    stage,
+)
 
 NOW = datetime.now(UTC)
 
@@ -30,79 +38,82 @@ def order_confirmed(deal_id: uuid.UUID | None, by: str = "sales-9") -> OrderConf
     )
 
 
-async def send(uow: FakeUow, event: QuoteSent) -> None:
-    await automation.move_to_proposal_on_quote_sent(event, uow=uow, envelope=envelope(event))  # type: ignore[arg-type]
-
-
-async def confirm(uow: FakeUow, event: OrderConfirmed) -> None:
-    await automation.win_on_order_confirmed(event, uow=uow, envelope=envelope(event))  # type: ignore[arg-type]
-
-
 async def test_a_sent_quote_moves_the_deal_to_the_proposal_stage_and_redates_its_title():
     p = pipeline(title_date_prefix=True)
-    uow = FakeUow(p)
-    deal = await open_deal(uow, p, title="2020/01/02 Refonte du site")
-    await send(uow, quote_sent(deal.id, by="csm-7"))
-    assert deal.stage_id == stage(p, "Offer send").id
-    assert deal.probability == 50
-    assert deal.title == f"{datetime.now(UTC):%Y/%m/%d} Refonte du site"
-    [moved] = uow.deals.of_type(events.DealStageChanged)
+    uow = FakeDealsUnitOfWork(p)
+    deal = seed_deal(uow, p, title="2020/01/02 Refonte du site")
+    await deliver(uow, quote_sent(deal.id, by="csm-7"))
+    saved = uow.deal(deal.id)
+    assert (saved.stage_id, saved.probability, saved.version) == (stage(p, "Offer send").id, 50, 2)
+    assert saved.title == f"{datetime.now(UTC):%Y/%m/%d} Refonte du site"
+    [moved] = uow.raised(events.DealStageChanged)
     assert (moved.cause, moved.changed_by, moved.from_stage_name) == ("quote_sent", "csm-7", "À contacter")
-    assert uow.deals.of_type(events.DealUpdated)[0].changed["title"][0] == "2020/01/02 Refonte du site"
+    [out] = uow.published(published.DealStageChanged)
+    assert (out.deal_id, out.to_stage_name, out.cause) == (deal.id, "Offer send", "quote_sent")
+    [retitled] = uow.published(published.DealUpdatedV2)
+    assert retitled.changes.title is not None
+    assert retitled.changes.title.before == "2020/01/02 Refonte du site"
+    [period] = await uow.stage_periods.of_deal(deal.id)
+    assert (period.stage_name, period.entered_by, period.left_at) == ("Offer send", "csm-7", None)
 
 
 async def test_the_same_quote_sent_twice_moves_the_deal_once():
     p = pipeline()
-    uow = FakeUow(p)
-    deal = await open_deal(uow, p)
+    uow = FakeDealsUnitOfWork(p)
+    deal = seed_deal(uow, p)
     event = quote_sent(deal.id)
-    await send(uow, event)
-    await send(uow, event.model_copy())
-    assert len(uow.deals.of_type(events.DealStageChanged)) == 1
-    assert deal.version == 2
+    sent = envelope(event)
+    assert await deliver(uow, event, sent)
+    assert not await deliver(uow, event, sent)  # a redelivery: the inbox refuses it
+    assert await deliver(uow, event.model_copy())  # another event id: the deal's stage decides
+    assert len(uow.published(published.DealStageChanged)) == 1
+    assert uow.deal(deal.id).version == 2
 
 
 async def test_a_sent_quote_never_drags_a_deal_back_nor_moves_a_closed_one():
     p = pipeline()
-    uow = FakeUow(p)
-    ahead = await open_deal(uow, p, at="Negotiation")
-    lost = await open_deal(uow, p)
-    lost.lose(pipeline=p, reason="budget", by="sales-1")
-    lost.pull_events()
-    await send(uow, quote_sent(ahead.id))
-    await send(uow, quote_sent(lost.id))
-    assert ahead.stage_id == stage(p, "Negotiation").id
-    assert lost.status is DealStatus.LOST
-    assert uow.deals.events == []
+    uow = FakeDealsUnitOfWork(p)
+    ahead = seed_deal(uow, p, at="Negotiation")
+    lost = seed_closed(uow, p, won=False)
+    await deliver(uow, quote_sent(ahead.id))
+    await deliver(uow, quote_sent(lost.id))
+    assert uow.deal(ahead.id).stage_id == stage(p, "Negotiation").id
+    assert uow.deal(lost.id).status is DealStatus.LOST
+    assert (uow.outbox, uow.commits) == ([], 2)
 
 
 async def test_without_a_proposal_stage_or_a_known_deal_a_sent_quote_changes_nothing():
     p = pipeline(with_proposal=False)
-    uow = FakeUow(p)
-    deal = await open_deal(uow, p)
-    await send(uow, quote_sent(deal.id))
-    await send(uow, quote_sent(None))
-    await send(uow, quote_sent(uuid.uuid4()))  # not a deal of ours: logged, not an error
-    assert deal.stage_id == stage(p, "À contacter").id
-    assert uow.deals.events == []
+    uow = FakeDealsUnitOfWork(p)
+    deal = seed_deal(uow, p)
+    await deliver(uow, quote_sent(deal.id))
+    await deliver(uow, quote_sent(None))
+    assert await deliver(uow, quote_sent(uuid.uuid4()))  # not a deal of ours: applied as a no-op
+    assert uow.deal(deal.id).stage_id == stage(p, "À contacter").id
+    assert uow.outbox == []
 
 
 async def test_a_confirmed_order_wins_the_deal_as_the_confirming_user_once():
     p = pipeline(win_when_order_confirmed=True)
-    uow = FakeUow(p)
-    deal = await open_deal(uow, p)
+    uow = FakeDealsUnitOfWork(p)
+    deal = seed_deal(uow, p)
     event = order_confirmed(deal.id, by="sales-9")
-    await confirm(uow, event)
-    await confirm(uow, event.model_copy())  # the same order, another event id
-    assert deal.status is DealStatus.WON
-    [won] = uow.deals.of_type(events.DealWon)
-    assert (won.cause, won.won_by, won.to_stage_name) == ("order_confirmed", "sales-9", "Won")
+    await deliver(uow, event)
+    await deliver(uow, event.model_copy())  # the same order, another event id
+    assert uow.deal(deal.id).status is DealStatus.WON
+    [won] = uow.published(published.DealWon)
+    assert (won.deal_id, won.cause, won.won_by, won.to_stage_name) == (
+        deal.id,
+        "order_confirmed",
+        "sales-9",
+        "Won",
+    )
 
 
 async def test_an_accepted_quote_wins_with_its_own_cause():
     p = pipeline(win_when_order_confirmed=True)
-    uow = FakeUow(p)
-    deal = await open_deal(uow, p)
+    uow = FakeDealsUnitOfWork(p)
+    deal = seed_deal(uow, p)
     event = QuoteAccepted(
         quote_id=uuid.uuid4(),
         deal_id=deal.id,
@@ -111,43 +122,38 @@ async def test_an_accepted_quote_wins_with_its_own_cause():
         accepted_by="csm-2",
         accepted_at=NOW,
     )
-    await automation.win_on_quote_accepted(event, uow=uow, envelope=envelope(event))  # type: ignore[arg-type]
-    [won] = uow.deals.of_type(events.DealWon)
+    await deliver(uow, event)
+    [won] = uow.published(published.DealWon)
     assert (won.cause, won.won_by) == ("quote_accepted", "csm-2")
 
 
 async def test_orders_win_nothing_where_the_pipeline_says_no_or_the_deal_is_lost_or_unknown():
     manual, auto = pipeline(), pipeline("AUTO", win_when_order_confirmed=True)
-    uow = FakeUow(manual, auto)
-    kept_open = await open_deal(uow, manual)
-    lost = await open_deal(uow, auto)
-    lost.lose(pipeline=auto, reason="budget", by="sales-1")
-    lost.pull_events()
+    uow = FakeDealsUnitOfWork(manual, auto)
+    kept_open = seed_deal(uow, manual)
+    lost = seed_closed(uow, auto, won=False)
     for deal_id in (kept_open.id, lost.id, uuid.uuid4(), None):
-        await confirm(uow, order_confirmed(deal_id))
-    assert (kept_open.status, lost.status) == (DealStatus.OPEN, DealStatus.LOST)
-    assert uow.deals.events == []
+        await deliver(uow, order_confirmed(deal_id))
+    assert (uow.deal(kept_open.id).status, uow.deal(lost.id).status) == (DealStatus.OPEN, DealStatus.LOST)
+    assert uow.outbox == []
 
 
 async def test_winning_a_prospects_deal_flags_its_other_open_deals_until_it_is_a_customer():
     p = pipeline(win_when_order_confirmed=True)
-    uow = FakeUow(p)
+    uow = FakeDealsUnitOfWork(p)
     account = uuid.uuid4()
-    created = AccountCreated(account_id=account, name="Acme", owner_id="sales-1", csm_id="csm-3")
-    await directory_events.account_created(created, uow=uow, envelope=envelope(created))  # type: ignore[arg-type]
-    first, other, third = [
-        await open_deal(uow, p, account_id=account, owner_id=o) for o in ("s1", "s2", "s3")
-    ]
-    await confirm(uow, order_confirmed(first.id))
-    [won] = uow.deals.of_type(events.DealWon)
-    flagged = uow.deals.of_type(events.DealReviewSuggested)
+    await deliver(uow, AccountCreated(account_id=account, name="Acme", owner_id="sales-1", csm_id="csm-3"))
+    first, other, third = [seed_deal(uow, p, account_id=account, owner_id=o) for o in ("s1", "s2", "s3")]
+    await deliver(uow, order_confirmed(first.id))
+    [won] = uow.published(published.DealWon)
+    flagged = uow.published(published.DealReviewSuggested)
     assert won.csm_id == "csm-3"
     assert [(f.deal_id, f.owner_id) for f in flagged] == [(other.id, "s2"), (third.id, "s3")]
     assert {(f.won_deal_id, f.reason) for f in flagged} == {(first.id, "account_won_while_prospect")}
-    assert other.needs_review
-    assert third.needs_review
+    assert uow.deal(other.id).needs_review
+    assert uow.deal(third.id).needs_review
 
-    uow.deals.events.clear()
+    uow.outbox.clear()
     customer = LifecycleStatusChanged(
         record_type="account",
         record_id=account,
@@ -156,7 +162,7 @@ async def test_winning_a_prospects_deal_flags_its_other_open_deals_until_it_is_a
         changed_by="system",
         changed_at=NOW,
     )
-    await directory_events.lifecycle_status_changed(customer, uow=uow, envelope=envelope(customer))  # type: ignore[arg-type]
-    await confirm(uow, order_confirmed(other.id))
-    assert len(uow.deals.of_type(events.DealWon)) == 1
-    assert uow.deals.of_type(events.DealReviewSuggested) == []
+    await deliver(uow, customer)
+    await deliver(uow, order_confirmed(other.id))
+    assert [w.deal_id for w in uow.published(published.DealWon)] == [other.id]
+    assert uow.published(published.DealReviewSuggested) == []
