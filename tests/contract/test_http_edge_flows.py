@@ -15,6 +15,7 @@ from crm_shared.auth import Role
 from crm_shared.db.plumbing import OUTBOX
 from crm_shared.runtime import ProcessRole
 from crm_shared.testing.service import RunningService, auth_headers, running_service
+from crm_shared.text_keys import casefold_key
 from tests.contract.services import definition
 
 pytestmark = pytest.mark.integration
@@ -112,7 +113,8 @@ async def test_a_create_overtaken_by_a_racing_one_is_refused_by_the_unique_name_
     name; the request's insert waits on it, and fails when it commits."""
     async with deals.runtime.engine.connect() as racing:
         transaction = await racing.begin()
-        await racing.execute(pipelines.insert().values(id=uuid.uuid4(), name="Overtaken", currency="EUR"))
+        name = {"name": "Overtaken", "name_key": casefold_key("Overtaken")}
+        await racing.execute(pipelines.insert().values(id=uuid.uuid4(), currency="EUR", **name))
         request = asyncio.ensure_future(
             deals.http.post("/v1/pipelines", json={"name": "Overtaken", "stages": STAGES}, headers=SALES)
         )
@@ -120,9 +122,10 @@ async def test_a_create_overtaken_by_a_racing_one_is_refused_by_the_unique_name_
         await transaction.commit()
         response = await request
     assert response.status_code == 409
-    assert response.json()["errors"] == [
-        {"field": "name", "message": "already used by another record", "type": "already_exists"}
-    ]
+    assert (response.json()["type"], response.json()["errors"]) == (
+        "https://errors.crm.local/pipeline_name_taken",
+        [{"field": "name", "message": "a pipeline is already named 'Overtaken'"}],
+    )
 
 
 async def test_racing_creates_of_one_form_key_make_one_form(leads):

@@ -21,6 +21,7 @@ ROOT = Path(__file__).resolve().parents[2]
 SERVICES_DIR = ROOT / "services"
 SERVICES = sorted(p.name for p in SERVICES_DIR.iterdir() if (p / "pyproject.toml").is_file())
 WRITES = {"insert", "update", "delete"}
+REVISION_NAMES = {"revision", "down_revision"}  # other module constants may be any expression
 MIGRATION_NAME = re.compile(r"^\d{4}_\d{2}_\d{2}_\d{4}_[a-z0-9_]+\.py$")
 
 
@@ -198,7 +199,7 @@ def test_migrations_form_one_linear_chain(service: str):
         for node in ast.parse(path.read_text()).body:
             if isinstance(node, ast.Assign | ast.AnnAssign):
                 target = node.targets[0] if isinstance(node, ast.Assign) else node.target
-                if isinstance(target, ast.Name) and node.value is not None:
+                if isinstance(target, ast.Name) and target.id in REVISION_NAMES and node.value is not None:
                     values[target.id] = ast.literal_eval(node.value)
         down = values.get("down_revision")
         assert down is None or isinstance(down, str), f"{path.name} merges branches: {down}"

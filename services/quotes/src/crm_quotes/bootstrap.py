@@ -4,10 +4,11 @@ from pathlib import Path
 
 from crm_quotes.adapters.tables import metadata
 from crm_quotes.config import Settings
-from crm_quotes.entrypoints.api import router
+from crm_quotes.entrypoints import api
 from crm_quotes.entrypoints.consumers import HANDLERS
 from crm_quotes.service_layer.integration_events import translate
 from crm_quotes.service_layer.unit_of_work import QuotesUnitOfWork
+from crm_shared.http.routes import Mount
 from crm_shared.runtime import ServiceDefinition
 
 MIGRATIONS = Path(__file__).resolve().parents[2] / "migrations"
@@ -21,7 +22,7 @@ def definition(settings: Settings | None = None) -> ServiceDefinition[QuotesUnit
         metadata=metadata,
         uow_class=QuotesUnitOfWork,
         translate=translate,
-        routers=[router],
+        routers=[Mount("/v1/contracts", api.router)],
         handlers=HANDLERS,
         migrations=MIGRATIONS,
     )

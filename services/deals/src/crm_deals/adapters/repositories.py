@@ -67,6 +67,15 @@ class DealRepository(TableRepository[Deal]):
         query = select(func.count()).select_from(deals).where(deals.c.stage_id == stage_id)
         return int((await self._connection.execute(query)).scalar_one())
 
+    async def last_rank(self, stage_id: UUID, *, besides: UUID | None = None) -> float | None:
+        """The rank of the stage's last deal, found on the board index (stage, rank) without reading
+        the stage's deals; `besides` leaves one deal out (the one being moved)."""
+        query = select(func.max(deals.c.rank)).where(deals.c.stage_id == stage_id)
+        if besides is not None:
+            query = query.where(deals.c.id != besides)
+        last = (await self._connection.execute(query)).scalar_one()
+        return None if last is None else float(last)
+
     async def in_stage(self, stage_id: UUID, *, for_update: bool = False) -> list[Deal]:
         query = select(deals).where(deals.c.stage_id == stage_id).order_by(deals.c.rank, deals.c.id)
         return await self.find(query.with_for_update() if for_update else query)

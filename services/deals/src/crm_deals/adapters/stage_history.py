@@ -18,7 +18,7 @@ class StagePeriodRepository:
 
     async def record(self, domain_events: Iterable[object]) -> None:
         for event in domain_events:
-            entry = _entry(event)
+            entry = stage_entry(event)
             if entry is not None:
                 await self._enter(*entry)
 
@@ -55,7 +55,7 @@ class StagePeriodRepository:
 Entry = tuple[UUID, UUID, tuple[UUID, str, str], datetime, str]
 
 
-def _entry(event: object) -> Entry | None:
+def stage_entry(event: object) -> Entry | None:
     """(deal, pipeline, (stage id, name, kind), when, by) for the events that change a deal's stage."""
     match event:
         case events.DealCreated():

@@ -31,7 +31,7 @@ from crm_shared.http.conditional import PRECONDITION_RESPONSES, IfMatch, expecte
 from crm_shared.http.idempotency import IdempotencyKey, execute_idempotent
 from crm_shared.runtime import BusDep
 
-router = APIRouter(prefix="/v1/deals", tags=["deals"])
+router = APIRouter(tags=["deals"])
 
 Responses = dict[int | str, dict[str, Any]]
 CHANGE_RESPONSES: Responses = {

@@ -25,7 +25,7 @@ from crm_shared.http.conditional import PRECONDITION_RESPONSES, IfMatch, expecte
 from crm_shared.pagination import MAX_PAGE_SIZE, Page, decode_cursor, page_of
 from crm_shared.runtime import BusDep
 
-router = APIRouter(prefix="/v1", tags=["close requests"])
+router = APIRouter(tags=["close requests"])
 
 Limit = Annotated[int, Query(ge=1, le=MAX_PAGE_SIZE)]
 CHUNK = 64 * 1024

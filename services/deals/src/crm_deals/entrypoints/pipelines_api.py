@@ -18,7 +18,7 @@ from crm_deals.service_layer import pipelines as use_cases
 from crm_shared.http.conditional import PRECONDITION_RESPONSES, IfMatch, expected_version, set_etag
 from crm_shared.runtime import BusDep
 
-router = APIRouter(prefix="/v1/pipelines", tags=["pipelines"])
+router = APIRouter(tags=["pipelines"])
 CHANGE_RESPONSES: dict[int | str, dict[str, Any]] = {
     403: {"description": "Only sales and admin configure pipelines"},
     409: {"description": "The pipeline is archived, or the change is refused in its current state"},

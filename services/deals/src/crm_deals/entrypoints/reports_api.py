@@ -29,7 +29,7 @@ from crm_deals.service_layer import forecast, reports
 from crm_shared.http.csv_cells import BOM, csv_lines
 from crm_shared.runtime import BusDep
 
-router = APIRouter(prefix="/v1", tags=["reports"])
+router = APIRouter(tags=["reports"])
 REPORT_RESPONSES: dict[int | str, dict[str, Any]] = {
     200: {"content": {"text/csv": {"schema": {"type": "string"}}}, "description": "JSON, or CSV on request"},
     403: {"description": "Reading deals needs the sales, csm or support role"},

@@ -10,7 +10,7 @@ from crm_deals.service_layer import users
 from crm_shared.auth import Role
 from crm_shared.runtime import BusDep
 
-router = APIRouter(prefix="/v1", tags=["users"])
+router = APIRouter(tags=["users"])
 UserId = Annotated[str, Path(min_length=1, max_length=128)]
 
 
@@ -33,18 +33,18 @@ class UserPut(BaseModel):
     active: bool
 
 
-@router.get("/users", summary="Users known to deals: seen in requests, or registered by Admin")
+@router.get("", summary="Users known to deals: seen in requests, or registered by Admin")
 async def list_users(bus: BusDep) -> list[UserPublic]:
     return [UserPublic.of(u) for u in await bus.read(users.list_users)]
 
 
-@router.get("/users/{user_id}", summary="One known user")
+@router.get("/{user_id}", summary="One known user")
 async def get_user(user_id: UserId, bus: BusDep) -> UserPublic:
     return UserPublic.of(await bus.read(users.get_user, user_id=user_id))
 
 
 @router.put(
-    "/users/{user_id}",
+    "/{user_id}",
     summary="Register or change a user (admin)",
     description="A user's own later requests refresh their team and roles from their token; "
     "`active: false` stays until Admin changes it, and keeps new deals from being given to them.",

@@ -22,7 +22,7 @@ from crm_shared.http.csv_cells import BOM, csv_lines
 from crm_shared.pagination import Page
 from crm_shared.runtime import BusDep
 
-router = APIRouter(prefix="/v1", tags=["deals"])
+router = APIRouter(tags=["deals"])
 READ_RESPONSES: dict[int | str, dict[str, Any]] = {
     403: {"description": "Readers are sales, csm, support and admin"},
     422: {"description": "Invalid filters, or a cursor that is malformed or made for another sort"},

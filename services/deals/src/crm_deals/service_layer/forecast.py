@@ -3,7 +3,6 @@ probability, with best and worst cases, per owner, team or pipeline, in each cur
 
 from dataclasses import dataclass
 
-from crm_deals.adapters.report_queries import ReportQueries
 from crm_deals.domain.reporting import ForecastGroup, ForecastQuery, Sums, month_label, totals_by_currency
 from crm_deals.service_layer.reports import READERS, pipeline_names
 from crm_deals.service_layer.unit_of_work import DealsUnitOfWork
@@ -28,7 +27,7 @@ class Forecast:
 
 async def forecast(*, uow: DealsUnitOfWork, actor: Principal, query: ForecastQuery) -> Forecast:
     authorize(actor, *READERS)
-    rows = await ReportQueries(uow.connection).forecast(query)
+    rows = await uow.reports.forecast(query)
     names = await pipeline_names(uow) if query.group_by is ForecastGroup.PIPELINE else {}
     lines = [
         ForecastLine(

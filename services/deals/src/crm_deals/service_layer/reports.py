@@ -8,7 +8,7 @@ from decimal import Decimal
 from typing import Any
 from uuid import UUID
 
-from crm_deals.adapters.report_queries import ReportQueries, Revision
+from crm_deals.adapters.report_queries import Revision
 from crm_deals.domain.pipelines import Pipeline
 from crm_deals.domain.reporting import (
     StageConversion,
@@ -63,7 +63,7 @@ async def deal_history(*, uow: DealsUnitOfWork, actor: Principal, deal_id: UUID)
         )
         for r in await uow.stage_periods.of_deal(deal_id)
     ]
-    revisions = await ReportQueries(uow.connection).revisions(deal_id)
+    revisions = await uow.reports.revisions(deal_id)
     now = datetime.now(UTC)
     return DealHistory(deal_id, now, periods, time_in_stages(periods, now), _changes(revisions))
 
@@ -84,7 +84,7 @@ def _changes(revisions: list[Revision]) -> list[RevisionChanges]:
 async def deal_as_of(*, uow: DealsUnitOfWork, actor: Principal, deal_id: UUID, at: datetime) -> Revision:
     """The deal's latest saved state at `at`; 404 when the deal did not exist yet (or at all)."""
     authorize(actor, *READERS)
-    revision = await ReportQueries(uow.connection).revision_at(deal_id, at)
+    revision = await uow.reports.revision_at(deal_id, at)
     if revision is None:
         raise NotFound("deal", f"{deal_id} as of {at.isoformat()}")
     return revision
@@ -113,7 +113,7 @@ class WonLostReport:
 
 async def won_lost(*, uow: DealsUnitOfWork, actor: Principal, query: WonLostQuery) -> WonLostReport:
     authorize(actor, *READERS)
-    rows = await ReportQueries(uow.connection).won_lost(query)
+    rows = await uow.reports.won_lost(query)
     names = await pipeline_names(uow) if query.group_by is WonLostGroup.PIPELINE else {}
     lines = [
         WonLostLine(
@@ -145,7 +145,7 @@ async def stage_conversion(
     authorize(actor, *READERS)
     start, end = whole_days(first, last)
     pipeline = await uow.pipelines.get(pipeline_id)
-    counts = await ReportQueries(uow.connection).conversion(pipeline_id, start, end)
+    counts = await uow.reports.conversion(pipeline_id, start, end)
     return ConversionReport(pipeline, first, last, [StageConversion.of(c) for c in counts])
 
 
@@ -180,7 +180,7 @@ async def pipeline_snapshot(
     authorize(actor, *READERS)
     pipeline = await uow.pipelines.get(pipeline_id)
     stages = {s.id: SnapshotStage(s.id, s.name, s.kind.value, s.position) for s in pipeline.ordered}
-    for row in await ReportQueries(uow.connection).snapshot(pipeline_id, at):
+    for row in await uow.reports.snapshot(pipeline_id, at):
         stage = stages.setdefault(
             row.stage_id, SnapshotStage(row.stage_id, row.stage_name, row.stage_kind, None)
         )

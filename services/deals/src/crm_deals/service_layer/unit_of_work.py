@@ -1,7 +1,9 @@
 from typing import Self
 
 from crm_deals.adapters.close_requests import CloseRequestRepository
+from crm_deals.adapters.deal_queries import DealQueries
 from crm_deals.adapters.directories import AccountDirectory, UserDirectory
+from crm_deals.adapters.report_queries import ReportQueries
 from crm_deals.adapters.repositories import DealRepository, PipelineRepository
 from crm_deals.adapters.stage_history import StagePeriodRepository
 from crm_deals.service_layer.callers import remember
@@ -16,6 +18,10 @@ class DealsUnitOfWork(SqlUnitOfWork):
     accounts: AccountDirectory
     users: UserDirectory
     close_requests: CloseRequestRepository
+    deal_queries: DealQueries
+    """Read-only lists and board figures."""
+    reports: ReportQueries
+    """Read-only history, forecast and reports."""
 
     async def __aenter__(self) -> Self:
         await super().__aenter__()
@@ -25,6 +31,8 @@ class DealsUnitOfWork(SqlUnitOfWork):
         self.accounts = AccountDirectory(self.connection)
         self.users = UserDirectory(self.connection)
         self.close_requests = CloseRequestRepository(self.connection, self.track)
+        self.deal_queries = DealQueries(self.connection)
+        self.reports = ReportQueries(self.connection)
         return self
 
     async def enter_command(self, actor: Principal) -> None:

@@ -11,9 +11,7 @@ from typing import Any
 from uuid import UUID
 
 import structlog
-from sqlalchemy import func, select
 
-from crm_deals.adapters.tables import deals
 from crm_deals.domain.model import Deal, DealStatus, Pipeline, Stage, StageKind, mapped_stage
 from crm_deals.service_layer import closing, users
 from crm_deals.service_layer.unit_of_work import DealsUnitOfWork
@@ -57,7 +55,7 @@ async def create_deal(
         pipeline=pipeline,
         stage=stage,
         by=actor.user_id,
-        rank=_below(await _last_rank(uow, stage.id)),
+        rank=_below(await uow.deals.last_rank(stage.id)),
         **(dict(values) | {"owner_id": owner_id, "team": team}),
     )
     await uow.deals.add(deal)
@@ -122,7 +120,7 @@ async def move_deal_to_pipeline(
     if target.id == source.id:
         raise InvalidInput("pipeline_id", "the deal is already in this pipeline")
     stage = target.stage(stage_id) if stage_id else mapped_stage(source.stage(deal.stage_id), source, target)
-    rank = _below(await _last_rank(uow, stage.id))
+    rank = _below(await uow.deals.last_rank(stage.id))
     deal.move_to_pipeline(source=source, target=target, stage=stage, by=actor.user_id, rank=rank)
     await uow.deals.update(deal)
     return deal
@@ -215,7 +213,7 @@ async def _rank(
         return below.rank - 1
     if above is not None:
         return above.rank + 1
-    last = await _last_rank(uow, stage.id, besides=deal.id)
+    last = await uow.deals.last_rank(stage.id, besides=deal.id)
     if deal.stage_id == stage.id and (last is None or deal.rank > last):
         return deal.rank  # at the bottom already
     return _below(last)
@@ -235,15 +233,6 @@ async def _neighbour(
     if neighbour.stage_id != stage.id:
         raise InvalidInput(field, f"deal {neighbour_id} is not in stage {stage.name}")
     return neighbour
-
-
-async def _last_rank(uow: DealsUnitOfWork, stage_id: UUID, *, besides: UUID | None = None) -> float | None:
-    """Found on the board index (stage, rank), without reading the stage's deals."""
-    query = select(func.max(deals.c.rank)).where(deals.c.stage_id == stage_id)
-    if besides is not None:
-        query = query.where(deals.c.id != besides)
-    last = (await uow.connection.execute(query)).scalar_one()
-    return None if last is None else float(last)
 
 
 def _below(last: float | None) -> float:

@@ -6,7 +6,6 @@ Every reader role sees every deal; lists and exports apply the same rule as a si
 from dataclasses import dataclass, replace
 from uuid import UUID
 
-from crm_deals.adapters.deal_queries import DealQueries
 from crm_deals.domain.deal_query import Board, BoardColumn, DealCursor, DealFilters, DealPage, DealSort
 from crm_deals.service_layer.unit_of_work import DealsUnitOfWork
 from crm_shared.auth import Principal, Role, authorize
@@ -28,8 +27,8 @@ async def list_deals(
     """A page of deals and the cursor of the next one (None on the last page)."""
     authorize(actor, *READERS)
     after = DealCursor.decode(cursor, sort=sort) if cursor else None
-    queries = DealQueries(uow.connection)
-    found = await queries.page(filters.for_actor(actor.user_id), sort=sort, after=after, limit=limit + 1)
+    filters = filters.for_actor(actor.user_id)
+    found = await uow.deal_queries.page(filters, sort=sort, after=after, limit=limit + 1)
     return DealPage.of(found, sort=sort, limit=limit)
 
 
@@ -61,12 +60,11 @@ async def board(
     pipeline = await uow.pipelines.get(pipeline_id)
     # The columns are the pipeline's stages, whatever pipeline or stage a caller's filters name.
     filters = replace(filters.for_actor(actor.user_id), pipeline_id=None, stage_id=None)
-    queries = DealQueries(uow.connection)
     ordered = pipeline.ordered
-    totals = await queries.board_totals([s.id for s in ordered], filters)
+    totals = await uow.deal_queries.board_totals([s.id for s in ordered], filters)
     # Only stages with matching deals: one whose deals all fail the filters would be walked to its end.
     filled = [stage_id for stage_id, found in totals.items() if found]
-    tops = await queries.board_tops(filled, filters, limit=limit + 1)
+    tops = await uow.deal_queries.board_tops(filled, filters, limit=limit + 1)
     columns = [
         BoardColumn(s, totals.get(s.id, []), DealPage.of(tops.get(s.id, []), sort=DealSort.RANK, limit=limit))
         for s in ordered

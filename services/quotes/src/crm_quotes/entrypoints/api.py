@@ -10,13 +10,13 @@ from crm_quotes.service_layer import use_cases
 from crm_shared.pagination import Page, decode_cursor, page_of
 from crm_shared.runtime import BusDep
 
-router = APIRouter(prefix="/v1", tags=["contracts"])
+router = APIRouter(tags=["contracts"])
 READ_RESPONSES: dict[int | str, dict[str, str]] = {
     403: {"description": "Only sales, csm, support and admin read contracts"},
 }
 
 
-@router.get("/contracts", responses=READ_RESPONSES)
+@router.get("", responses=READ_RESPONSES)
 async def list_contracts(bus: BusDep, query: Annotated[ContractQuery, Query()]) -> Page[ContractPublic]:
     contracts = await bus.read(
         use_cases.list_contracts,
@@ -29,6 +29,6 @@ async def list_contracts(bus: BusDep, query: Annotated[ContractQuery, Query()]) 
     return page_of(contracts, limit=query.limit, public=ContractPublic.of)
 
 
-@router.get("/contracts/{contract_id}", responses=READ_RESPONSES | {404: {"description": "No such contract"}})
+@router.get("/{contract_id}", responses=READ_RESPONSES | {404: {"description": "No such contract"}})
 async def get_contract(contract_id: UUID, bus: BusDep) -> ContractPublic:
     return ContractPublic.of(await bus.read(use_cases.get_contract, contract_id=contract_id))

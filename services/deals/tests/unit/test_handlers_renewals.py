@@ -6,14 +6,13 @@ from datetime import UTC, date, datetime
 import pytest
 
 from crm_deals.adapters.directories import KnownUser
-from crm_deals.domain import events
-from crm_deals.domain.model import DealStatus
+from crm_deals.domain.model import DealStatus, Pipeline
 from crm_deals.entrypoints.consumers import HANDLERS
-from crm_deals.service_layer import automation
+from crm_shared.events import deals as published
 from crm_shared.events import topic_of
 from crm_shared.events.quotes import ContractRenewalDue
 from crm_shared.messaging.consumer import PoisonMessage
-from services.deals.tests.unit.test_automation_fakes import FakeUow, envelope, open_deal, pipeline
+from services.deals.tests.unit.fakes import FakeDealsUnitOfWork, deliver, pipeline, seed_deal
 
 START, END = date(2027, 1, 1), date(2027, 12, 31)
 
@@ -32,25 +31,22 @@ def renewal_due(contract_id: uuid.UUID | None = None, **values) -> ContractRenew
     return ContractRenewalDue(**fields | values)
 
 
-async def due(uow: FakeUow, event: ContractRenewalDue) -> None:
-    await automation.open_renewal_deal(event, uow=uow, envelope=envelope(event))  # type: ignore[arg-type]
-
-
-def renewals_and_sales() -> tuple[FakeUow, object, object]:
+def renewals_and_sales() -> tuple[FakeDealsUnitOfWork, Pipeline, Pipeline]:
     renewals, sales = pipeline("CLIENTS SQUAD - CSM", is_renewal_pipeline=True), pipeline()
     renewals.team = "csm"
-    return FakeUow(renewals, sales, users=[KnownUser("csm-4", "csm-east", ("csm",), True)]), renewals, sales
+    known = [KnownUser("csm-4", "csm-east", ("csm",), True)]
+    return FakeDealsUnitOfWork(renewals, sales, users=known), renewals, sales
 
 
 async def test_a_renewal_deal_opens_in_the_renewal_pipeline_for_the_accounts_csm():
     uow, renewals, sales = renewals_and_sales()
     account, contact, other = uuid.uuid4(), uuid.uuid4(), uuid.uuid4()
     await uow.accounts.save(account, csm_id="csm-4")
-    source = await open_deal(uow, sales, account_id=account, contact_id=contact, contact_ids=(other,))
+    source = seed_deal(uow, sales, account_id=account, contact_id=contact, contact_ids=(other,))
     event = renewal_due(deal_id=source.id, account_id=account, csm_id="csm-from-quotes")
-    await due(uow, event)
-    [created] = uow.deals.of_type(events.DealCreated)
-    deal = uow.deals.rows[created.deal_id]
+    await deliver(uow, event)
+    [created] = uow.published(published.DealCreated)
+    deal = uow.deal(created.deal_id)
     assert (deal.pipeline_id, deal.status, deal.owner_id, deal.team) == (
         renewals.id,
         DealStatus.OPEN,
@@ -66,15 +62,17 @@ async def test_a_renewal_deal_opens_in_the_renewal_pipeline_for_the_accounts_csm
     assert (deal.renewal_of_contract, deal.renewal_start) == (event.contract_id, START)
     assert (deal.account_id, deal.contact_id, deal.contact_ids) == (account, contact, (other,))
     assert (created.renewal_of_contract, created.created_by) == (event.contract_id, "system")
+    assert (created.pipeline_name, created.owner_id) == ("CLIENTS SQUAD - CSM", "csm-4")
 
 
 async def test_the_same_renewal_due_twice_opens_one_deal_and_the_next_period_another():
     uow, *_ = renewals_and_sales()
     contract = uuid.uuid4()
-    await due(uow, renewal_due(contract))
-    await due(uow, renewal_due(contract))  # another event id, same contract and period
-    await due(uow, renewal_due(contract, renewal_start=date(2028, 1, 1), renewal_end=date(2028, 12, 31)))
+    await deliver(uow, renewal_due(contract))
+    await deliver(uow, renewal_due(contract))  # another event id, same contract and period
+    await deliver(uow, renewal_due(contract, renewal_start=date(2028, 1, 1), renewal_end=date(2028, 12, 31)))
     assert sorted(d.renewal_start for d in uow.deals.rows.values()) == [START, date(2028, 1, 1)]
+    assert len(uow.published(published.DealCreated)) == 2
 
 
 @pytest.mark.parametrize(
@@ -85,16 +83,16 @@ async def test_the_owner_is_the_known_csm_else_the_contracts_csm_else_its_owner(
     uow, *_ = renewals_and_sales()
     account = uuid.uuid4()
     await uow.accounts.save(account, csm_id=known_csm)
-    await due(uow, renewal_due(account_id=account, csm_id=event_csm))
+    await deliver(uow, renewal_due(account_id=account, csm_id=event_csm))
     [deal] = uow.deals.rows.values()
     assert deal.owner_id == owner
 
 
 async def test_a_dated_pipeline_dates_the_title_today_and_long_titles_keep_the_period():
     renewals = pipeline("RENEWALS", is_renewal_pipeline=True, title_date_prefix=True)
-    uow = FakeUow(renewals)
-    await due(uow, renewal_due(title="2024/05/06 " + "x" * 300))
-    await due(uow, renewal_due(title="y" * 250))
+    uow = FakeDealsUnitOfWork(renewals)
+    await deliver(uow, renewal_due(title="2024/05/06 " + "x" * 300))
+    await deliver(uow, renewal_due(title="y" * 250))
     deal, undated = uow.deals.rows.values()
     assert undated.title.startswith(f"{datetime.now(UTC):%Y/%m/%d} yyy")
     assert undated.title.endswith(" (2027-01-01 → 2027-12-31)")
@@ -106,10 +104,10 @@ async def test_a_dated_pipeline_dates_the_title_today_and_long_titles_keep_the_p
 async def test_without_a_renewal_pipeline_the_event_is_refused_for_the_dead_letter_topic():
     archived = pipeline("ARCHIVED RENEWALS", is_renewal_pipeline=True)
     archived.archived = True
-    uow = FakeUow(pipeline(), archived)
+    uow = FakeDealsUnitOfWork(pipeline(), archived)
     with pytest.raises(PoisonMessage, match=r"no pipeline takes renewals.*replay"):
-        await due(uow, renewal_due())
-    assert uow.deals.rows == {}
+        await deliver(uow, renewal_due())
+    assert (uow.deals.rows, uow.outbox, uow.commits) == ({}, [], 0)
 
 
 def test_every_consumed_event_has_a_handler_on_the_quotes_and_leads_topics():
