@@ -26,7 +26,7 @@ from crm_shared.events import EventContext
 from crm_shared.http.problems import problem
 from crm_shared.runtime import ServiceRuntime, get_runtime
 
-router = APIRouter(prefix="/v1/inbound", tags=["mail intake"])
+router = APIRouter(tags=["mail intake"])
 
 
 @router.post(
