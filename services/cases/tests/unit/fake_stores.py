@@ -21,15 +21,15 @@ from crm_shared.text_keys import address_key
 
 class FakeCases:
     """adapters/repositories.py CaseRepository: cases, their messages (written with the case that
-    received them) and links. `refuse` maps a message subject to what the database raises on it."""
+    received them) and links. `refuse` maps a message subject to the faults its next writes meet."""
 
-    def __init__(self, track: Callable[[Any], None]) -> None:
+    def __init__(self, track: Callable[[Any], None], refuse: dict[str, list[BaseException]]) -> None:
         self.rows: dict[UUID, Case] = {}
         self.stored: list[CaseMessage] = []
         self.linked: list[tuple[UUID, UUID, LinkKind]] = []
-        self.refuse: dict[str, BaseException] = {}
         self.sequence = 1000
         self._track = track
+        self._refuse = refuse
 
     async def next_number(self) -> str:
         self.sequence += 1
@@ -94,8 +94,9 @@ class FakeCases:
 
     def _write_messages(self, case: Case) -> None:
         for message in case.new_messages:
-            if message.subject in self.refuse:
-                raise self.refuse[message.subject]
+            faults = self._refuse.get(message.subject)
+            if faults:
+                raise faults.pop(0)
         self.stored.extend(case.new_messages)
         case.new_messages.clear()
 

@@ -4,18 +4,20 @@ the real attribute and method names (`fake_stores`), and transactions: what a un
 undone when it ends without a commit, as a rollback would.
 
 Use cases run unchanged, through a bus (`bus(uow)`) or called with the unit of work directly. The
-database refusing a write is played by `uow.cases.refuse` (see `FakeCases`)."""
+database refusing writes is played by `uow.refuse`: a message subject -> the faults its next writes
+meet, one each (faults are no data: a rollback does not bring them back)."""
 
 import copy
 from types import TracebackType
 from typing import Any, Self
 
 from crm_cases.domain.intake_policy import IntakePolicy, Source
+from crm_cases.entrypoints.consumers import HANDLERS
 from crm_cases.service_layer.intake import DEFAULT_POLICY, IntakeResult, delivery, take_delivery
 from crm_cases.service_layer.integration_events import translate
 from crm_cases.service_layer.unit_of_work import CasesUnitOfWork
 from crm_shared.auth import Principal
-from crm_shared.events import EventContext
+from crm_shared.events import Envelope, EventContext, IntegrationEvent
 from crm_shared.service_layer import Bus, system_bus
 from crm_shared.testing.fakes import FakeUnitOfWork
 from services.cases.tests.unit.fake_stores import (
@@ -34,7 +36,8 @@ STORES = ("cases", "raw_messages", "intake", "imap", "directory", "case_settings
 class FakeCasesUnitOfWork(FakeUnitOfWork):
     def __init__(self, *, context: EventContext | None = None) -> None:
         super().__init__(translate=translate, context=context)
-        self.cases = FakeCases(self.track)
+        self.refuse: dict[str, list[BaseException]] = {}
+        self.cases = FakeCases(self.track, self.refuse)
         self.raw_messages = FakeRawMessages()
         self.intake = FakeIntake(self.raw_messages)
         self.imap = FakeImapState()
@@ -45,7 +48,8 @@ class FakeCasesUnitOfWork(FakeUnitOfWork):
 
     async def __aenter__(self) -> Self:
         stores = {name: getattr(self, name) for name in STORES}
-        self._before = copy.deepcopy(stores, memo={id(self): self})  # the stores track into this uow
+        kept_as_is = {id(self): self, id(self.refuse): self.refuse}  # the uow they track into, the faults
+        self._before = copy.deepcopy(stores, memo=kept_as_is)
         return await super().__aenter__()
 
     async def __aexit__(
@@ -74,6 +78,20 @@ def bus(uow: FakeCasesUnitOfWork, actor: Principal | None = None) -> Bus[CasesUn
     if actor is not None:
         system.actor = actor
     return system
+
+
+async def deliver(
+    uow: FakeCasesUnitOfWork, event: IntegrationEvent, envelope: Envelope | None = None
+) -> bool:
+    """An event through its handler (the service's own table) as the consumer applies it: inbox claim,
+    handler, commit; False for a redelivery (the same envelope again)."""
+    envelope = envelope or Envelope.for_event(event, uow.context)
+    async with uow:
+        if not await uow.claim_inbox(consumer="crm-cases", envelope=envelope):
+            return False
+        await HANDLERS[type(event)](event, uow=uow, envelope=envelope)
+        await uow.commit()
+    return True
 
 
 async def take_in_mail(

@@ -108,12 +108,11 @@ async def test_a_crash_while_flagging_is_finished_by_the_next_poll_without_a_sec
 async def test_a_crash_in_the_intake_keeps_nothing_of_that_mail_and_nothing_after_it(uow):
     folder = FakeFolder()
     folder.deliver(A, mail("poison"), C)
-    uow.cases.refuse["poison"] = Crash("intake")
+    uow.refuse["poison"] = [Crash("intake")]
     with pytest.raises(Crash):
         await poll_folder(folder, job(uow))
     assert (stored(uow), folder.seen) == ([A], {1})  # what was taken before the crash is flagged
     assert [e.subject for e in uow.published(CaseOpened)] == ["a"]  # the poison's case went unpublished
-    uow.cases.refuse.clear()
     report = await poll_folder(folder, job(uow))
     assert (report.taken, stored(uow)) == ([2, 3], [A, mail("poison"), C])
 
@@ -122,7 +121,7 @@ async def test_a_mail_the_intake_refuses_is_quarantined_taken_and_never_fetched_
     folder = FakeFolder()
     refused = mail("refused")
     uids = folder.deliver(A, refused, C)
-    uow.cases.refuse["refused"] = Refused("value refused")
+    uow.refuse["refused"] = [Refused("value refused")]
     report = await poll_folder(folder, job(uow))
     assert (report.taken, folder.seen, stored(uow)) == (uids, set(uids), [A, refused, C])
     [kept] = [r for r in uow.intake.records.values() if r.state is IntakeState.QUARANTINED]
