@@ -1,7 +1,7 @@
 """mail intake: mailboxes, bouncing addresses, intake records
 
 Revision ID: 0202
-Revises: 0001
+Revises: 0102
 Create Date: 2026-11-23 02:02:00
 """
 
@@ -12,7 +12,7 @@ from alembic import op
 from sqlalchemy.dialects import postgresql
 
 revision: str = "0202"
-down_revision: str | None = "0001"
+down_revision: str | None = "0102"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -1,7 +1,7 @@
 """imap state
 
 Revision ID: 0302
-Revises: 0001
+Revises: 0202
 Create Date: 2026-11-23 03:02:00.000000
 """
 
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0302"
-down_revision: str | None = "0001"
+down_revision: str | None = "0202"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

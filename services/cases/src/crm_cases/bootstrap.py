@@ -4,13 +4,13 @@ from pathlib import Path
 
 from crm_cases.adapters.tables import metadata
 from crm_cases.config import Settings
-from crm_cases.entrypoints import intake_api, webhook_api
-from crm_cases.entrypoints.api import router
+from crm_cases.entrypoints import api, case_admin_api, intake_api, webhook_api
 from crm_cases.entrypoints.consumers import HANDLERS
 from crm_cases.entrypoints.imap_poller import imap_poller
 from crm_cases.entrypoints.smtp import mail_receiver
 from crm_cases.service_layer.integration_events import translate
 from crm_cases.service_layer.unit_of_work import CasesUnitOfWork
+from crm_shared.http.routes import Mount
 from crm_shared.runtime import ServiceDefinition
 
 MIGRATIONS = Path(__file__).resolve().parents[2] / "migrations"
@@ -25,7 +25,12 @@ def definition(settings: Settings | None = None) -> ServiceDefinition[CasesUnitO
         metadata=metadata,
         uow_class=CasesUnitOfWork,
         translate=translate,
-        routers=[router, intake_api.router, webhook_api.router],
+        routers=[
+            Mount("/v1/cases", api.router),
+            Mount("/v1", case_admin_api.router),
+            Mount("/v1", intake_api.router),
+            Mount("/v1/inbound", webhook_api.router),
+        ],
         handlers=HANDLERS,
         ingesters=[mail_receiver(settings), imap_poller(settings)],
         migrations=MIGRATIONS,

@@ -8,27 +8,33 @@ import imaplib
 import re
 import time
 from collections.abc import AsyncIterator, Iterator, Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
+from uuid import UUID
 
 import pytest
 from pydantic import SecretStr
 from sqlalchemy import func, select, text
 
 from crm_cases.adapters.imap_client import open_folder, quote
+from crm_cases.adapters.imap_state import SqlImapState
 from crm_cases.adapters.imap_tables import imap_uids
 from crm_cases.adapters.intake_tables import mail_intake
 from crm_cases.adapters.tables import cases, raw_messages
 from crm_cases.bootstrap import definition
 from crm_cases.config import ImapMailbox, Settings
+from crm_cases.domain.imap import FolderKey
 from crm_cases.entrypoints.imap_poller import folder_job, imap_poller, poll_mailbox
-from crm_cases.service_layer.imap_polling import FolderJob, ImapFolder, PollReport, poll_folder
-from crm_cases.service_layer.intake import IntakeResult
+from crm_cases.service_layer.imap_polling import ImapFolder, PollReport, poll_folder
+from crm_cases.service_layer.integration_events import translate
 from crm_cases.service_layer.unit_of_work import CasesUnitOfWork
 from crm_shared.db.migrations import upgrade
+from crm_shared.events import EventContext
 from crm_shared.infra.dovecot import DovecotServer, dovecot_server
 from crm_shared.infra.process import free_port
 from crm_shared.runtime import ServiceRuntime
+from crm_shared.service_layer import system_bus
 from tests.data import EMAILS
 
 pytestmark = pytest.mark.integration
@@ -189,19 +195,32 @@ async def test_a_crash_between_commit_and_flag_neither_doubles_nor_loses_mail(ru
     assert all("\\Seen" in f for f in flags(dovecot, mailbox.folder).values())
 
 
+class DyingBeforeCommit(CasesUnitOfWork):
+    """The process dying once a mail's intake is written, before its transaction commits."""
+
+    async def __aenter__(self) -> "DyingBeforeCommit":
+        await super().__aenter__()
+        self.imap = _DyingImapState(self.connection)
+        return self
+
+
+class _DyingImapState(SqlImapState):
+    async def taken(self, key: FolderKey, uid: int, raw_message_id: UUID | None) -> None:
+        await super().taken(key, uid, raw_message_id)  # the last write of the mail's transaction
+        raise Crash("killed before commit")
+
+
 async def test_a_crash_before_commit_takes_the_mail_in_at_the_next_poll(runtime, dovecot):
     mailbox = mailbox_for(dovecot, "crash-before-commit")
     [uid] = append(dovecot, mailbox.folder, BASIC)
-    job = folder_job(runtime, mailbox)
 
-    async def ingest_then_die(uow: CasesUnitOfWork, raw: bytes) -> IntakeResult:
-        await job.ingest(uow, raw)  # the intake's rows are written, the commit never comes
-        raise Crash("killed before commit")
+    def dying(context: EventContext) -> CasesUnitOfWork:
+        return DyingBeforeCommit(runtime.engine, tables=runtime.tables, translate=translate, context=context)
 
-    dying = FolderJob(job.mailbox, job.folder, job.uow, job.state, ingest_then_die, job.quarantine)
+    job = replace(folder_job(runtime, mailbox), bus=lambda: system_bus(dying, work="imap"))
     async with open_folder(mailbox) as folder:
         with pytest.raises(Crash):
-            await poll_folder(folder, dying)
+            await poll_folder(folder, job)
     assert await counts(runtime, mailbox) == (0, 0)
     assert flags(dovecot, mailbox.folder)[uid] == ""
 

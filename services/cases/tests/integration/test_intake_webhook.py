@@ -15,7 +15,9 @@ from crm_cases.adapters.tables import cases, raw_messages
 from crm_cases.bootstrap import definition
 from crm_cases.config import Settings
 from crm_cases.domain.intake_signature import sign
+from crm_shared import tracing
 from crm_shared.auth import Role
+from crm_shared.db.plumbing import OUTBOX
 from crm_shared.infra.process import free_port
 from crm_shared.settings import KafkaSettings
 from crm_shared.testing.kafka_probe import EventProbe
@@ -57,10 +59,10 @@ def mail(sender: str, subject: str = "Help", body: str = "It broke.", **headers:
     return message.as_bytes()
 
 
-async def post(service: RunningService, body: bytes, *, secret: str = SECRET, age_s: int = 0):
+async def post(service: RunningService, body: bytes, *, secret: str = SECRET, age_s: int = 0, **extra: str):
     stamp = str(int(time.time()) - age_s)
     headers = {"X-Timestamp": stamp, "X-Signature": sign(secret, stamp, body), "X-Mailbox": MAILBOX}
-    return await service.http.post("/v1/inbound/mail", content=body, headers=headers)
+    return await service.http.post("/v1/inbound/mail", content=body, headers=headers | extra)
 
 
 async def count(service: RunningService, table, *where) -> int:
@@ -77,6 +79,21 @@ async def test_signatures_are_checked(service):
     accepted = await post(service, body)
     assert accepted.status_code == 202, accepted.text
     assert accepted.json()["outcome"] == "case_opened"
+
+
+async def test_the_mails_events_carry_the_request_id_and_continue_the_callers_trace(service):
+    caller = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"
+    response = await post(
+        service, mail("traced@customer.example", "Traced"), traceparent=caller, **{"X-Request-ID": "wh-42"}
+    )
+    assert response.status_code == 202, response.text
+    outbox = service.runtime.tables[OUTBOX]
+    query = select(outbox.c.headers).where(outbox.c.aggregate_id == response.json()["case_id"])
+    async with service.runtime.engine.connect() as connection:
+        written = list((await connection.execute(query)).scalars())
+    assert [h["ce_type"] for h in written] == ["crm.cases.case_opened.v1"]
+    assert {tracing.trace_id_of(h["traceparent"]) for h in written} == {"4bf92f3577b34da6a3ce929d0e0e4736"}
+    assert {h["correlation_id"] for h in written} == {"wh-42"}
 
 
 async def test_an_oversized_mail_is_413_and_recorded(service, kafka_bootstrap):

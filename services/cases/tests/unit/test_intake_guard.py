@@ -1,8 +1,6 @@
 """The intake's guard: a mail is taken in, else kept raw in quarantine, else refused for now; which
 database faults pass; and no mail is answered "try later" forever."""
 
-from typing import Self
-
 import asyncpg
 import pytest
 from sqlalchemy.exc import DBAPIError
@@ -53,7 +51,8 @@ def test_a_fault_is_described_by_its_kind_never_by_its_message():
 
 
 class Db:
-    """Committed results, and what the next attempts of the intake raise."""
+    """Committed results, and what the next attempts of the intake raise (each attempt stands for one
+    use case run by the bus: it commits unless it raises)."""
 
     def __init__(self, *failures: Exception, quarantine_fails: Exception | None = None) -> None:
         self.failures = list(failures)
@@ -61,35 +60,18 @@ class Db:
         self.committed: list[str] = []
         self.attempts = 0
 
-    def uow(self) -> "Unit":
-        return Unit(self)
-
-    async def take(self, unit: "Unit") -> str:
+    async def take(self) -> str:
         self.attempts += 1
         if self.failures:
             raise self.failures.pop(0)
-        unit.staged.append("taken")
+        self.committed.append("taken")
         return "taken"
 
-    async def quarantine(self, unit: "Unit", reason: str) -> str:
+    async def quarantine(self, reason: str) -> str:
         if self.quarantine_fails is not None:
             raise self.quarantine_fails
-        unit.staged.append(f"quarantined: {reason}")
+        self.committed.append(f"quarantined: {reason}")
         return "quarantined"
-
-
-class Unit:
-    def __init__(self, db: Db) -> None:
-        self.db, self.staged = db, list[str]()
-
-    async def __aenter__(self) -> Self:
-        return self
-
-    async def __aexit__(self, *exc: object) -> None:
-        pass
-
-    async def commit(self) -> None:
-        self.db.committed.extend(self.staged)
 
 
 @pytest.fixture(autouse=True)
@@ -98,7 +80,7 @@ def no_backoff(monkeypatch):
 
 
 async def keep(db: Db, failed: FailedDeliveries, digest: str = "d1") -> str:
-    return await kept(db.uow, db.take, db.quarantine, digest=digest, failed=failed)
+    return await kept(db.take, db.quarantine, digest=digest, failed=failed)
 
 
 async def test_a_mail_the_database_refuses_is_quarantined_at_once():

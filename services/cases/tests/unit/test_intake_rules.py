@@ -11,8 +11,8 @@ from crm_cases.domain.intake_policy import IntakePolicy
 from crm_cases.domain.intake_signature import SignatureError, sign, signer, verify
 from crm_cases.domain.mail import InboundMail, MailKind, classify
 from crm_cases.domain.model import IntakeOutcome
-from crm_cases.service_layer.intake import ingest_email
 from crm_shared.events.cases import InboundMailRejected, MailAddressBounced
+from services.cases.tests.unit.fakes import take_in_mail
 
 MAILBOX = "support@crm.example"
 
@@ -80,21 +80,17 @@ def compose(sender: str, subject: str = "Help", **headers: str) -> bytes:
 
 async def test_the_rate_limit_holds_a_looping_sender(uow):
     policy = IntakePolicy(sender_rate_limit=2)
-    results = [
-        await ingest_email(uow=uow, raw=compose("bot@x.example", f"n{n}"), mailbox=MAILBOX, policy=policy)
-        for n in range(3)
-    ]
+    results = [await take_in_mail(uow, compose("bot@x.example", f"n{n}"), policy=policy) for n in range(3)]
     assert [r.outcome for r in results] == [IntakeOutcome.CASE_OPENED] * 2 + [IntakeOutcome.REJECTED]
     assert results[-1].state == "quarantined"
-    [event] = uow.published
-    assert isinstance(event, InboundMailRejected)
+    [event] = uow.published(InboundMailRejected)
     assert event.reason.startswith("suspected mail loop")
 
 
 async def test_unusable_mail_is_quarantined_with_an_event(uow):
-    result = await ingest_email(uow=uow, raw=b"Subject: no sender\r\n\r\nhi", mailbox=MAILBOX, source="imap")
+    result = await take_in_mail(uow, b"Subject: no sender\r\n\r\nhi", source="imap")
     assert (result.outcome, result.state) == (IntakeOutcome.REJECTED, "quarantined")
-    [event] = uow.published
+    [event] = uow.published(InboundMailRejected)
     assert (event.source, event.reason) == ("imap", "no usable sender address in From")
 
 
@@ -105,11 +101,11 @@ async def test_a_bounce_of_our_mail_marks_the_address_and_lands_on_its_case(uow,
     assert report.failed_recipients == ("edwin@zzzzzzz.com",)
     original_id = report.original_message_ids[0]
     # our notification (here: any case message carrying the returned message's id)
-    opened = await ingest_email(uow=uow, raw=compose("c@x.example", Message_ID=original_id), mailbox=MAILBOX)
+    opened = await take_in_mail(uow, compose("c@x.example", Message_ID=original_id))
     assert opened.outcome is IntakeOutcome.CASE_OPENED
-    result = await ingest_email(uow=uow, raw=raw, mailbox=MAILBOX)
+    result = await take_in_mail(uow, raw)
     assert result.outcome is IntakeOutcome.IGNORED_BOUNCE
-    marked = [e for e in uow.published if isinstance(e, MailAddressBounced)]
+    marked = uow.published(MailAddressBounced)
     assert marked
     assert all(e.case_id == opened.case.id for e in marked)
     assert set(uow.intake.bounced) == {e.address for e in marked} == {"edwin@zzzzzzz.com"}

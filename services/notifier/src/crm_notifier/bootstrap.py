@@ -6,12 +6,12 @@ from crm_notifier.adapters.mailer import SmtpMailer
 from crm_notifier.adapters.tables import metadata
 from crm_notifier.config import Settings
 from crm_notifier.domain.model import RetryPolicy
-from crm_notifier.entrypoints import workers
-from crm_notifier.entrypoints.api import router
+from crm_notifier.entrypoints import api, workers
 from crm_notifier.entrypoints.consumers import handlers
 from crm_notifier.service_layer.integration_events import translate
 from crm_notifier.service_layer.notifications import MailDefaults
 from crm_notifier.service_layer.unit_of_work import NotifierUnitOfWork
+from crm_shared.http.routes import Mount
 from crm_shared.runtime import ServiceDefinition
 
 MIGRATIONS = Path(__file__).resolve().parents[2] / "migrations"
@@ -56,7 +56,7 @@ def definition(settings: Settings | None = None) -> ServiceDefinition[NotifierUn
         metadata=metadata,
         uow_class=NotifierUnitOfWork,
         translate=translate,
-        routers=[router],
+        routers=[Mount("/v1", api.router)],
         handlers=handlers(defaults),
         background=[
             workers.notification_sender(mailer(settings), retry_policy(settings), interval_s),

@@ -1,4 +1,4 @@
-"""The IMAP polling state in PostgreSQL, inside the caller's unit of work."""
+"""The IMAP polling state in PostgreSQL (which UIDs of which folder were taken and flagged)."""
 
 from collections.abc import Sequence
 from datetime import UTC, datetime
@@ -9,7 +9,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from crm_cases.adapters.imap_tables import imap_folders, imap_uids
-from crm_cases.service_layer.imap_polling import FolderKey
+from crm_cases.domain.imap import FolderKey
 
 
 class SqlImapState:

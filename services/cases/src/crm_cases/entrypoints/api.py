@@ -1,6 +1,6 @@
-"""HTTP API of the cases service: `/v1/cases` (queues, one case with its messages, and what agents do
-with it) plus the admin settings of `case_admin_api`. Every answer about a case carries its ETag (its
-version); commands take `If-Match` and refuse a stale one with 412."""
+"""HTTP API of cases, mounted at `/v1/cases`: queues, one case with its messages, and what agents do with
+it. Every answer about a case carries its ETag (its version); commands take `If-Match` and refuse a
+stale one with 412."""
 
 from typing import Annotated, Any, cast
 from uuid import UUID
@@ -12,7 +12,6 @@ from crm_cases.config import Settings
 from crm_cases.domain.case_query import CaseFilter
 from crm_cases.domain.model import Case, CaseStatus, Priority
 from crm_cases.domain.sla import SlaState
-from crm_cases.entrypoints import case_admin_api
 from crm_cases.entrypoints.schemas import (
     Assignment,
     CaseCreate,
@@ -30,7 +29,7 @@ from crm_shared.http.conditional import PRECONDITION_RESPONSES, IfMatch, expecte
 from crm_shared.pagination import MAX_PAGE_SIZE, Page, decode_cursor, page_of
 from crm_shared.runtime import BusDep, get_runtime
 
-cases_router = APIRouter(prefix="/v1/cases", tags=["cases"])
+router = APIRouter(tags=["cases"])
 Responses = dict[int | str, dict[str, Any]]
 READ_RESPONSES: Responses = {403: {"description": "Only support, CSM and admin"}}
 CASE_RESPONSES: Responses = READ_RESPONSES | {404: {"description": "No such case"}}
@@ -46,7 +45,7 @@ def _answer(case: Case, response: Response) -> CasePublic:
     return CasePublic.of(case)
 
 
-@cases_router.get(
+@router.get(
     "", summary="Cases, newest first, filtered (my cases, team queues, SLA...)", responses=READ_RESPONSES
 )
 async def list_cases(
@@ -84,7 +83,7 @@ async def list_cases(
     return page_of(found, limit=limit, public=CasePublic.of)
 
 
-@cases_router.post(
+@router.post(
     "",
     status_code=status.HTTP_201_CREATED,
     summary="Open a case by hand (channel api or web)",
@@ -96,7 +95,7 @@ async def create_case(body: CaseCreate, bus: BusDep, request: Request, response:
     return _answer(case, response)
 
 
-@cases_router.get(
+@router.get(
     "/{case_id:uuid}", summary="A case with its messages (internal notes marked)", responses=CASE_RESPONSES
 )
 async def get_case(case_id: UUID, bus: BusDep, response: Response) -> CaseDetailPublic:
@@ -105,7 +104,7 @@ async def get_case(case_id: UUID, bus: BusDep, response: Response) -> CaseDetail
     return CaseDetailPublic.of_detail(found)
 
 
-@cases_router.get(
+@router.get(
     "/{case_id:uuid}/attachments/{attachment_id:uuid}",
     summary="Download an attachment of a case's message",
     responses=CASE_RESPONSES,
@@ -124,7 +123,7 @@ async def get_attachment(case_id: UUID, attachment_id: UUID, bus: BusDep) -> Res
     )
 
 
-@cases_router.patch(
+@router.patch(
     "/{case_id:uuid}",
     summary="Change fields of a case",
     description="Only the fields sent change. A new priority recomputes the SLA due times. Publishes "
@@ -143,7 +142,7 @@ async def update_case(
     return _answer(case, response)
 
 
-@cases_router.post(
+@router.post(
     "/{case_id:uuid}/status",
     summary="Move a case to another status (never back to new)",
     responses=CHANGE_RESPONSES,
@@ -161,9 +160,7 @@ async def change_status(
     return _answer(case, response)
 
 
-@cases_router.post(
-    "/{case_id:uuid}/assign", summary="Assign a case (null unassigns)", responses=CHANGE_RESPONSES
-)
+@router.post("/{case_id:uuid}/assign", summary="Assign a case (null unassigns)", responses=CHANGE_RESPONSES)
 async def assign_case(
     case_id: UUID, body: Assignment, bus: BusDep, response: Response, if_match: IfMatch = None
 ) -> CasePublic:
@@ -176,7 +173,7 @@ async def assign_case(
     return _answer(case, response)
 
 
-@cases_router.post(
+@router.post(
     "/{case_id:uuid}/replies",
     status_code=status.HTTP_201_CREATED,
     summary="Reply to the customer",
@@ -209,7 +206,7 @@ async def reply_to_case(
     return _answer(case, response)
 
 
-@cases_router.post(
+@router.post(
     "/{case_id:uuid}/notes",
     status_code=status.HTTP_201_CREATED,
     summary="Add an internal note (never sent nor shown to the customer)",
@@ -227,7 +224,7 @@ async def add_note(
     return _answer(case, response)
 
 
-@cases_router.post(
+@router.post(
     "/{case_id:uuid}/merge",
     summary="Merge this case into another; answers the survivor",
     description="The messages move to the survivor; this case is closed and marked merged.",
@@ -245,7 +242,7 @@ async def merge_case(
     return _answer(survivor, response)
 
 
-@cases_router.post(
+@router.post(
     "/{case_id:uuid}/links",
     status_code=status.HTTP_201_CREATED,
     summary="Link two cases",
@@ -254,8 +251,3 @@ async def merge_case(
 async def link_cases(case_id: UUID, body: LinkCreate, bus: BusDep, response: Response) -> CasePublic:
     case = await bus.execute(case_commands.link_cases, case_id=case_id, other_id=body.case_id, kind=body.kind)
     return _answer(case, response)
-
-
-router = APIRouter()
-router.include_router(cases_router)
-router.include_router(case_admin_api.router)

@@ -1,5 +1,5 @@
-"""Admin settings of case handling: SLA targets per priority, and the members of each team's
-round-robin (`/v1/sla-targets`, `/v1/teams/{team}/members`)."""
+"""Admin settings of case handling, mounted at `/v1`: SLA targets per priority, and the members of each
+team's round-robin (`/sla-targets`, `/teams/{team}/members`)."""
 
 from typing import Annotated
 
@@ -19,13 +19,13 @@ def _targets(targets: list[SlaTarget]) -> SlaTargets:
     return SlaTargets(targets=[SlaTargetBody.model_validate(vars(t)) for t in targets])
 
 
-@router.get("/v1/sla-targets", summary="SLA targets per priority", responses=ADMIN_ONLY)
+@router.get("/sla-targets", summary="SLA targets per priority", responses=ADMIN_ONLY)
 async def get_sla_targets(bus: BusDep) -> SlaTargets:
     return _targets(await bus.read(case_admin.get_sla_targets))
 
 
 @router.put(
-    "/v1/sla-targets",
+    "/sla-targets",
     summary="Replace the SLA targets",
     description="Minutes to the first response and to the resolution, per priority; they apply to cases "
     "opened or re-prioritised from now on. A priority without a target gets no due times.",
@@ -38,15 +38,13 @@ async def put_sla_targets(body: SlaTargets, bus: BusDep) -> SlaTargets:
     return _targets(await bus.execute(case_admin.set_sla_targets, targets=targets))
 
 
-@router.get(
-    "/v1/teams/{team}/members", summary="A team's members, in round-robin order", responses=ADMIN_ONLY
-)
+@router.get("/teams/{team}/members", summary="A team's members, in round-robin order", responses=ADMIN_ONLY)
 async def get_team_members(team: TeamName, bus: BusDep) -> TeamMembers:
     return TeamMembers(members=await bus.read(case_admin.get_team_members, team=team))
 
 
 @router.put(
-    "/v1/teams/{team}/members",
+    "/teams/{team}/members",
     summary="Replace a team's members (new cases without a known CSM go round-robin among them)",
     responses=ADMIN_ONLY,
 )

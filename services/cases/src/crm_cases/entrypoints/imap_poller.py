@@ -8,48 +8,26 @@ from typing import Any
 import structlog
 
 from crm_cases.adapters.imap_client import open_folder
-from crm_cases.adapters.imap_state import SqlImapState
 from crm_cases.config import ImapMailbox, Settings
-from crm_cases.service_layer import intake, intake_rejections
 from crm_cases.service_layer.imap_polling import FolderJob, PollReport, poll_folder
 from crm_cases.service_layer.intake import DEFAULT_POLICY
 from crm_cases.service_layer.intake_admin import policy_of
-from crm_cases.service_layer.unit_of_work import CasesUnitOfWork
-from crm_shared.events import EventContext
-from crm_shared.ids import new_id
 from crm_shared.runtime import BackgroundTask, ServiceRuntime
+from crm_shared.service_layer import system_bus
 
 log = structlog.get_logger()
 
 MAX_BACKOFF_S = 300.0
 
 
-def folder_job(runtime: ServiceRuntime[Any], mailbox: ImapMailbox) -> FolderJob[CasesUnitOfWork]:
-    """The database side of polling one mailbox's folder in this runtime."""
-
+def folder_job(runtime: ServiceRuntime[Any], mailbox: ImapMailbox) -> FolderJob:
+    """Polling one mailbox's folder in this runtime: its work runs through system buses."""
     settings = runtime.settings
-    policy = policy_of(settings) if isinstance(settings, Settings) else DEFAULT_POLICY
-
-    async def ingest(uow: CasesUnitOfWork, raw: bytes) -> intake.IntakeResult:
-        return await intake.ingest_email(
-            uow=uow, raw=raw, mailbox=mailbox.address, source="imap", policy=policy
-        )
-
-    async def quarantine(uow: CasesUnitOfWork, raw: bytes, reason: str) -> intake.IntakeResult:
-        arrived = intake.delivery(raw, mailbox.address, "imap")
-        return await intake_rejections.quarantine(uow, arrived, reason)
-
-    def uow() -> CasesUnitOfWork:
-        unit: CasesUnitOfWork = runtime.uow(EventContext(correlation_id=str(new_id())))
-        return unit
-
     return FolderJob(
         mailbox=mailbox.address,
         folder=mailbox.folder,
-        uow=uow,
-        state=lambda unit: SqlImapState(unit.connection),
-        ingest=ingest,
-        quarantine=quarantine,
+        bus=lambda: system_bus(runtime.uow, work="imap"),
+        policy=policy_of(settings) if isinstance(settings, Settings) else DEFAULT_POLICY,
     )
 
 

@@ -1,4 +1,5 @@
-"""Admin HTTP API of the intake: mailboxes' teams (`/v1/mailboxes`) and the quarantine (`/v1/quarantine`)."""
+"""Admin HTTP API of the intake, mounted at `/v1`: mailboxes' teams (`/mailboxes`) and the quarantine
+(`/quarantine`)."""
 
 from datetime import datetime
 from typing import Annotated, Any, cast
@@ -18,7 +19,7 @@ from crm_shared.pagination import MAX_PAGE_SIZE, Page, decode_cursor, page_of
 from crm_shared.runtime import BusDep, get_runtime
 from crm_shared.service_layer import Bus
 
-router = APIRouter(prefix="/v1", tags=["mail intake"])
+router = APIRouter(tags=["mail intake"])
 Address = Annotated[str, Path(min_length=3, max_length=320, pattern=r"^[^@\s]+@[^@\s]+$")]
 
 

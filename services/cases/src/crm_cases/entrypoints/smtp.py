@@ -25,8 +25,8 @@ from crm_cases.service_layer.intake_admin import policy_of
 from crm_cases.service_layer.intake_guard import IntakeUnavailable, take_in
 from crm_cases.service_layer.unit_of_work import CasesUnitOfWork
 from crm_shared.events import EventContext
-from crm_shared.ids import new_id
 from crm_shared.runtime import BackgroundTask, ServiceRuntime
+from crm_shared.service_layer import system_bus
 
 log = structlog.get_logger()
 
@@ -54,7 +54,8 @@ class LenientIntakeSMTP(IntakeSMTP, LenientLineEnds):
 
 
 class MailIntake:
-    """The aiosmtpd handler: one unit of work per message; mailbox = the (first) recipient address."""
+    """The aiosmtpd handler: each message through a system bus of its own (its correlation id);
+    mailbox = the (first) recipient address."""
 
     def __init__(self, uow_factory: UowFactory, policy: IntakePolicy = DEFAULT_POLICY) -> None:
         self._uow_factory = uow_factory
@@ -74,11 +75,11 @@ class MailIntake:
     async def handle_DATA(self, server: SMTP, session: Session, envelope: Envelope) -> str:
         raw: bytes = envelope.original_content or b""
         sender = "" if envelope.mail_from == NULL_SENDER else envelope.mail_from
-        context = EventContext(correlation_id=str(new_id()))
-        structlog.contextvars.bind_contextvars(request_id=context.correlation_id)
+        bus = system_bus(self._uow_factory, work="smtp")
+        structlog.contextvars.bind_contextvars(request_id=bus.context.correlation_id)
         try:
             result = await take_in(
-                lambda: self._uow_factory(context),
+                bus,
                 raw=raw,
                 mailbox=envelope.rcpt_tos[0],
                 envelope_sender=sender,

@@ -18,15 +18,18 @@ from fastapi import APIRouter, Header, Query, Request, status
 from fastapi.responses import JSONResponse
 
 from crm_cases.config import Settings
+from crm_cases.domain.intake_policy import IntakePolicy
 from crm_cases.domain.intake_signature import SignatureError, signer, verify
 from crm_cases.domain.mail_text import valid_address
 from crm_cases.service_layer import intake_admin, intake_rejections
 from crm_cases.service_layer.intake_guard import IntakeUnavailable, take_in
+from crm_cases.service_layer.unit_of_work import CasesUnitOfWork
 from crm_shared.events import EventContext
 from crm_shared.http.problems import problem
 from crm_shared.runtime import ServiceRuntime, get_runtime
+from crm_shared.service_layer import Bus, system_bus
 
-router = APIRouter(prefix="/v1/inbound", tags=["mail intake"])
+router = APIRouter(tags=["mail intake"])
 
 
 @router.post(
@@ -61,27 +64,24 @@ async def inbound_mail(
         verify(mac, x_signature, x_timestamp)
     except SignatureError as exc:
         return _problem(request, 401, "bad_signature", str(exc))
-    context = EventContext(correlation_id=request.state.request_id)
+    # The request's own trace and id (from the request middleware) follow the mail's events.
+    context = EventContext(correlation_id=request.state.request_id, traceparent=request.state.traceparent)
+    bus = system_bus(runtime.uow, work="webhook", context=context)
     limit = settings.smtp_max_message_bytes
     if size > limit:
-        async with runtime.uow(context) as uow:
-            await intake_rejections.record_oversized(
-                uow, head=body, digest=digest, size=size, mailbox=mailbox
-            )
-            await uow.commit()
+        await bus.execute(
+            intake_rejections.record_oversized, head=body, digest=digest, size=size, mailbox=mailbox
+        )
         return _problem(request, 413, "too_large", f"message of {size} bytes exceeds {limit}")
-    return await _taken_in(request, runtime, context, body, mailbox)
+    return await _taken_in(request, bus, intake_admin.policy_of(settings), body, mailbox)
 
 
 async def _taken_in(
-    request: Request, runtime: ServiceRuntime[Any], context: EventContext, body: bytes, mailbox: str
+    request: Request, bus: Bus[CasesUnitOfWork], policy: IntakePolicy, body: bytes, mailbox: str
 ) -> JSONResponse:
     """202 with what the intake did (quarantined included); 503 when not even the raw mail was kept."""
-    policy = intake_admin.policy_of(runtime.settings)  # type: ignore[arg-type]
     try:
-        result = await take_in(
-            lambda: runtime.uow(context), raw=body, mailbox=mailbox, source="webhook", policy=policy
-        )
+        result = await take_in(bus, raw=body, mailbox=mailbox, source="webhook", policy=policy)
     except IntakeUnavailable:
         detail = "the mail cannot be stored now: send it again later"
         return _problem(request, 503, "unavailable", detail, retry_after_s=60)

@@ -101,8 +101,8 @@ async def attach_bounce(
     mail: InboundMail,
     raw_message_id: UUID,
     at: datetime,
-    recipient: str,
-    reason: str,
+    recipient: str | None,
+    reason: str | None,
 ) -> Case:
     """A bounce of a mail this case sent: kept as an internal message for the agents; the case's status
     does not change and nothing is sent."""

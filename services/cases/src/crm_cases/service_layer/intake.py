@@ -14,8 +14,9 @@ from crm_cases.domain.intake_policy import IntakePolicy, IntakeState, Source
 from crm_cases.domain.mail import InboundMail, MailKind, UnusableMail, synthetic_message_id
 from crm_cases.domain.model import Case, IntakeOutcome, RawMessage
 from crm_cases.service_layer import case_intake, intake_bounces
-from crm_cases.service_layer.intake_routing import Route, intake_store, route
+from crm_cases.service_layer.intake_routing import Route, route
 from crm_cases.service_layer.unit_of_work import CasesUnitOfWork
+from crm_shared.auth import SYSTEM, Principal
 from crm_shared.events.cases import InboundMailRejected
 from crm_shared.ids import new_id
 
@@ -73,12 +74,20 @@ async def ingest_email(
     """One inbound mail, stored once. `envelope_sender` is the SMTP reverse path ("" for the null
     sender `<>` of notifications); `policy` carries the settings (`policy_of(settings)`)."""
     arrived = delivery(raw, mailbox, source)
-    return await ingest_delivery(uow, arrived, envelope_sender=envelope_sender, policy=policy)
+    return await take_delivery(
+        uow=uow, actor=SYSTEM, arrived=arrived, envelope_sender=envelope_sender, policy=policy
+    )
 
 
-async def ingest_delivery(
-    uow: CasesUnitOfWork, arrived: Delivery, *, envelope_sender: str | None, policy: IntakePolicy
+async def take_delivery(
+    *,
+    uow: CasesUnitOfWork,
+    actor: Principal,
+    arrived: Delivery,
+    envelope_sender: str | None = None,
+    policy: IntakePolicy = DEFAULT_POLICY,
 ) -> IntakeResult:
+    """The intake of one delivered mail, as the listeners run it through their system bus."""
     mail = parse_mail(arrived.raw, attachment_max_bytes=policy.attachment_max_bytes)
     decided = await route(
         uow, mail, mailbox=arrived.mailbox, at=arrived.at, envelope_sender=envelope_sender, policy=policy
@@ -104,7 +113,7 @@ async def apply(
     record = IntakeRecord(
         raw_message_id, sender, arrived.source, decided.state, decided.reason, flags, arrived.at
     )
-    await intake_store(uow).record(record)
+    await uow.intake.record(record)
     case = decided.case
     if decided.state is IntakeState.QUARANTINED:
         uow.publish(rejected(arrived, raw_message_id, mail, decided.reason or "quarantined"))
@@ -127,7 +136,7 @@ async def _file(
 ) -> Case:
     """A customer's mail: appended to the case it answers, else opening one."""
     message_id = mail.message_id or synthetic_message_id(arrived.digest)
-    box = await intake_store(uow).mailbox(arrived.mailbox)
+    box = await uow.intake.mailbox(arrived.mailbox)
     if case is None:
         return await case_intake.open_case(
             uow,

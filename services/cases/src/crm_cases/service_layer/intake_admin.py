@@ -9,7 +9,7 @@ from crm_cases.adapters.mime import parse_mail
 from crm_cases.config import Settings
 from crm_cases.domain.intake_policy import IntakePolicy, IntakeState, Source
 from crm_cases.service_layer.intake import Delivery, IntakeResult, apply
-from crm_cases.service_layer.intake_routing import intake_store, route
+from crm_cases.service_layer.intake_routing import route
 from crm_cases.service_layer.unit_of_work import CasesUnitOfWork
 from crm_shared.auth import Principal, Role, authorize
 from crm_shared.errors import NotFound
@@ -28,7 +28,7 @@ def policy_of(settings: Settings) -> IntakePolicy:
 
 async def get_mailbox(*, uow: CasesUnitOfWork, actor: Principal, address: str) -> Mailbox:
     authorize(actor, Role.ADMIN)
-    found = await intake_store(uow).mailbox(address.strip().lower())
+    found = await uow.intake.mailbox(address.strip().lower())
     if found is None:
         raise NotFound("mailbox", address)
     return found
@@ -37,7 +37,7 @@ async def get_mailbox(*, uow: CasesUnitOfWork, actor: Principal, address: str) -
 async def put_mailbox(*, uow: CasesUnitOfWork, actor: Principal, address: str, team: str) -> Mailbox:
     authorize(actor, Role.ADMIN)
     mailbox = Mailbox(address=address.strip().lower(), team=team.strip(), updated_at=datetime.now(UTC))
-    await intake_store(uow).put_mailbox(mailbox)
+    await uow.intake.put_mailbox(mailbox)
     return mailbox
 
 
@@ -45,7 +45,7 @@ async def list_quarantine(
     *, uow: CasesUnitOfWork, actor: Principal, after: UUID | None, limit: int
 ) -> list[IntakeRecord]:
     authorize(actor, *AGENTS)
-    return await intake_store(uow).quarantined(after=after, limit=limit)
+    return await uow.intake.quarantined(after=after, limit=limit)
 
 
 async def reprocess(
@@ -54,8 +54,7 @@ async def reprocess(
     """The quarantined mail through the intake again (after a fix, or once the rate-limit window has
     passed). Idempotent: a mail no longer quarantined is left as it is."""
     authorize(actor, *AGENTS)
-    store = intake_store(uow)
-    record = await store.get(raw_message_id, for_update=True)
+    record = await uow.intake.get(raw_message_id, for_update=True)
     stored = await uow.raw_messages.get(raw_message_id)
     if record is None or stored is None:
         raise NotFound("quarantined mail", raw_message_id)
@@ -67,5 +66,5 @@ async def reprocess(
     decided = await route(
         uow, mail, mailbox=arrived.mailbox, at=arrived.at, envelope_sender=None, policy=policy
     )
-    await store.set_outcome(raw_message_id, decided.outcome, decided.reason)
+    await uow.intake.set_outcome(raw_message_id, decided.outcome, decided.reason)
     return await apply(uow, arrived, raw_message_id, mail, decided, policy=policy)

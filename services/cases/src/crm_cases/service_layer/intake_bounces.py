@@ -2,12 +2,10 @@
 marked as bouncing (MailAddressBounced, for the notifier to stop writing to them)."""
 
 from datetime import datetime
-from typing import Any
 from uuid import UUID
 
 from crm_cases.domain.mail import InboundMail
 from crm_cases.service_layer import case_intake
-from crm_cases.service_layer.intake_routing import intake_store
 from crm_cases.service_layer.unit_of_work import CasesUnitOfWork
 from crm_shared.events.cases import MailAddressBounced
 
@@ -25,21 +23,19 @@ async def handle_bounce(
         return
     case = await uow.cases.get(case_id, for_update=True)
     recipient = report.failed_recipients[0] if report.failed_recipients else None
-    attach: Any = getattr(case_intake, "attach_bounce", None)
-    if attach is not None:
-        await attach(
-            uow,
-            case,
-            mail=mail,
-            raw_message_id=raw_message_id,
-            at=at,
-            recipient=recipient,
-            reason=report.diagnostic,
-        )
+    await case_intake.attach_bounce(
+        uow,
+        case,
+        mail=mail,
+        raw_message_id=raw_message_id,
+        at=at,
+        recipient=recipient,
+        reason=report.diagnostic,
+    )
     if not report.permanent:
         return  # a delay warning: the address may still work
     for address in report.failed_recipients:
-        await intake_store(uow).mark_bounced(address, case_id=case_id, reason=report.diagnostic, at=at)
+        await uow.intake.mark_bounced(address, case_id=case_id, reason=report.diagnostic, at=at)
         uow.publish(
             MailAddressBounced(address=address, case_id=case_id, reason=report.diagnostic, bounced_at=at)
         )

@@ -10,21 +10,24 @@ for now. A mail is never answered "try later" for a fault of its own.
 3. Only when even that cannot be written (the database is down) is `IntakeUnavailable` raised: SMTP
    answers 451, the webhook 503, the IMAP poller leaves the mail for its next poll. A mail that keeps
    failing transiently is quarantined at its MAX_DELIVERIES-th delivery, so none is retried forever.
+
+The intake and the quarantine are use cases, each run by the listener's system bus in a transaction of
+its own; this module only decides, around those runs, whether to retry, fall back or give up.
 """
 
 import asyncio
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable
-from types import TracebackType
-from typing import Protocol, Self, TypeVar
+from typing import TypeVar
 
 import structlog
 
 from crm_cases.adapters.db_faults import describe, is_transient
 from crm_cases.domain.intake_policy import IntakePolicy, Source
 from crm_cases.service_layer import intake_rejections
-from crm_cases.service_layer.intake import DEFAULT_POLICY, IntakeResult, delivery, ingest_delivery
+from crm_cases.service_layer.intake import DEFAULT_POLICY, IntakeResult, delivery, take_delivery
 from crm_cases.service_layer.unit_of_work import CasesUnitOfWork
+from crm_shared.service_layer import Bus
 
 log = structlog.get_logger()
 
@@ -32,19 +35,11 @@ ATTEMPTS = 3
 BACKOFF_S = 0.1
 MAX_DELIVERIES = 5
 
-
-class Transaction(Protocol):
-    async def __aenter__(self) -> Self: ...
-
-    async def __aexit__(
-        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
-    ) -> None: ...
-
-    async def commit(self) -> None: ...
-
-
-U = TypeVar("U", bound=Transaction)
 T = TypeVar("T")
+Take = Callable[[], Awaitable[T]]
+"""One attempt at the intake: a use case run by the bus (committed, or rolled back if it raises)."""
+Quarantine = Callable[[str], Awaitable[T]]
+"""The raw mail kept in quarantine with the reason: a use case run by the bus, in a fresh transaction."""
 
 
 class IntakeUnavailable(Exception):
@@ -73,12 +68,7 @@ FAILED = FailedDeliveries()
 
 
 async def kept(
-    uow: Callable[[], U],
-    take: Callable[[U], Awaitable[T]],
-    quarantine: Callable[[U, str], Awaitable[T]],
-    *,
-    digest: str,
-    failed: FailedDeliveries = FAILED,
+    take: Take[T], quarantine: Quarantine[T], *, digest: str, failed: FailedDeliveries = FAILED
 ) -> T:
     """`take` (the intake) committed, else `quarantine` (the raw mail) committed, else IntakeUnavailable."""
     fault: Exception | None = None
@@ -86,11 +76,11 @@ async def kept(
         if attempt:
             await asyncio.sleep(BACKOFF_S * 2 ** (attempt - 1))
         try:
-            result = await _committed(uow, take)
+            result = await take()
         except Exception as exc:
             if not is_transient(exc):
                 reason = f"the intake failed: {describe(exc)}"
-                return await _quarantined(uow, quarantine, reason, digest, failed)
+                return await _quarantined(quarantine, reason, digest, failed)
             log.warning("cases.mail.intake_retry", error=describe(exc), attempt=attempt + 1)
             fault = exc
         else:
@@ -100,34 +90,21 @@ async def kept(
     if deliveries < MAX_DELIVERIES:
         raise IntakeUnavailable(describe(fault or Exception())) from fault
     reason = f"the intake failed at {deliveries} deliveries: {describe(fault or Exception())}"
-    return await _quarantined(uow, quarantine, reason, digest, failed)
+    return await _quarantined(quarantine, reason, digest, failed)
 
 
-async def _quarantined(
-    uow: Callable[[], U],
-    quarantine: Callable[[U, str], Awaitable[T]],
-    reason: str,
-    digest: str,
-    failed: FailedDeliveries,
-) -> T:
+async def _quarantined(quarantine: Quarantine[T], reason: str, digest: str, failed: FailedDeliveries) -> T:
     log.error("cases.mail.quarantined_unprocessable", reason=reason, digest=digest[:16])
     try:
-        result = await _committed(uow, lambda unit: quarantine(unit, reason))
+        result = await quarantine(reason)
     except Exception as exc:
         raise IntakeUnavailable(describe(exc)) from exc
     failed.forget(digest)
     return result
 
 
-async def _committed(uow: Callable[[], U], work: Callable[[U], Awaitable[T]]) -> T:
-    async with uow() as unit:
-        result = await work(unit)
-        await unit.commit()
-    return result
-
-
 async def take_in(
-    uow: Callable[[], CasesUnitOfWork],
+    bus: Bus[CasesUnitOfWork],
     *,
     raw: bytes,
     mailbox: str,
@@ -138,10 +115,12 @@ async def take_in(
     """One delivered mail through the intake, kept whatever it holds (see the module's rules)."""
     arrived = delivery(raw, mailbox, source)
 
-    async def take(unit: CasesUnitOfWork) -> IntakeResult:
-        return await ingest_delivery(unit, arrived, envelope_sender=envelope_sender, policy=policy)
+    async def take() -> IntakeResult:
+        return await bus.execute(
+            take_delivery, arrived=arrived, envelope_sender=envelope_sender, policy=policy
+        )
 
-    async def quarantine(unit: CasesUnitOfWork, reason: str) -> IntakeResult:
-        return await intake_rejections.quarantine(unit, arrived, reason)
+    async def quarantine(reason: str) -> IntakeResult:
+        return await bus.execute(intake_rejections.quarantine, arrived=arrived, reason=reason)
 
-    return await kept(uow, take, quarantine, digest=arrived.digest)
+    return await kept(take, quarantine, digest=arrived.digest)

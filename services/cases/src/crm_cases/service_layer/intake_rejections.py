@@ -11,15 +11,23 @@ from crm_cases.domain.intake_policy import IntakeState, Source
 from crm_cases.domain.mail import UnusableMail
 from crm_cases.domain.model import IntakeOutcome
 from crm_cases.service_layer.intake import Delivery, IntakeResult, rejected
-from crm_cases.service_layer.intake_routing import Route, intake_store
+from crm_cases.service_layer.intake_routing import Route
 from crm_cases.service_layer.unit_of_work import CasesUnitOfWork
+from crm_shared.auth import Principal
 
 KEPT_BYTES = 64 * 1024  # the headers and the start of the body, for inspection
 _MESSAGE_ID = re.compile(rb"^message-id:[ \t]*(<[!-;=?-~]{1,250}>)", re.IGNORECASE | re.MULTILINE)
 
 
 async def record_oversized(
-    uow: CasesUnitOfWork, *, head: bytes, digest: str, size: int, mailbox: str, source: Source = "webhook"
+    *,
+    uow: CasesUnitOfWork,
+    actor: Principal,
+    head: bytes,
+    digest: str,
+    size: int,
+    mailbox: str,
+    source: Source = "webhook",
 ) -> None:
     """Stored once per delivery (a retried refusal is not recorded twice)."""
     arrived = Delivery(head[:KEPT_BYTES], mailbox.strip().lower()[:320], digest, datetime.now(UTC), source)
@@ -27,7 +35,9 @@ async def record_oversized(
     await _keep(uow, arrived, decided)
 
 
-async def quarantine(uow: CasesUnitOfWork, arrived: Delivery, reason: str) -> IntakeResult:
+async def quarantine(
+    *, uow: CasesUnitOfWork, actor: Principal, arrived: Delivery, reason: str
+) -> IntakeResult:
     """The whole mail kept unparsed and quarantined with the reason; re-processing it runs the intake
     again. A redelivery of a mail already stored is left as it is."""
     decided = Route(IntakeOutcome.REJECTED, IntakeState.QUARANTINED, reason)
@@ -45,7 +55,7 @@ async def _keep(uow: CasesUnitOfWork, arrived: Delivery, decided: Route) -> UUID
     if not await uow.raw_messages.claim(stored):
         return None
     record = IntakeRecord(stored.id, None, arrived.source, decided.state, reason, (), arrived.at)
-    await intake_store(uow).record(record)
+    await uow.intake.record(record)
     uow.publish(rejected(arrived, stored.id, unparsed, reason))
     return stored.id
 

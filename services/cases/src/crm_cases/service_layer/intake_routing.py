@@ -4,7 +4,6 @@ it answers, or a new case. Reads only; `intake.py` applies the decision."""
 from dataclasses import dataclass
 from datetime import datetime
 
-from crm_cases.adapters.intake_repository import IntakeRepository
 from crm_cases.domain.intake_policy import RATE_WINDOW, IntakePolicy, IntakeState, loop_reason
 from crm_cases.domain.mail import (
     InboundMail,
@@ -34,12 +33,6 @@ class Route:
     """Worth a look on the case (a subject tag quoted by a stranger)."""
 
 
-def intake_store(uow: CasesUnitOfWork) -> IntakeRepository:
-    """The intake's repository: the unit of work's when it has one, else one on its connection."""
-    store: IntakeRepository | None = getattr(uow, "intake", None)
-    return store if store is not None else IntakeRepository(uow.connection)
-
-
 async def route(
     uow: CasesUnitOfWork,
     mail: InboundMail | UnusableMail,
@@ -54,7 +47,7 @@ async def route(
     verdict = classify(mail, envelope_sender=envelope_sender, system_addresses=policy.own_addresses(mailbox))
     if verdict.kind is not MailKind.CUSTOMER:
         return Route(IGNORED[verdict.kind], IntakeState.IGNORED, verdict.reason, kind=verdict.kind)
-    recent = await intake_store(uow).accepted_since(mail.sender_email, at - RATE_WINDOW)
+    recent = await uow.intake.accepted_since(mail.sender_email, at - RATE_WINDOW)
     if policy.over_rate_limit(recent):
         return Route(IntakeOutcome.REJECTED, IntakeState.QUARANTINED, loop_reason(mail.sender_email, recent))
     case, reason = await thread(uow, mail)

@@ -1,4 +1,5 @@
-"""HTTP API of the notifier service: the recipients directory and, for inspection, what was sent."""
+"""HTTP API of the notifier service, mounted at `/v1`: the recipients directory and, for inspection, what
+was sent."""
 
 from typing import Annotated
 from uuid import UUID
@@ -16,7 +17,7 @@ from crm_notifier.service_layer import use_cases
 from crm_shared.pagination import MAX_PAGE_SIZE, Page, decode_cursor, page_of
 from crm_shared.runtime import BusDep
 
-router = APIRouter(prefix="/v1", tags=["notifier"])
+router = APIRouter(tags=["notifier"])
 UserId = Annotated[str, Path(min_length=1, max_length=128)]
 Limit = Annotated[int, Query(ge=1, le=MAX_PAGE_SIZE)]
 ADMIN_ONLY: dict[int | str, dict[str, str]] = {403: {"description": "Administrators only"}}

@@ -1,7 +1,8 @@
 """The notifier's background loops (run with the consumers role): the sender and the scheduler.
 
-Each loop works until nothing is due, then sleeps `interval_s`. Any number may run at once, in one
-process or across replicas: rows are claimed with SKIP LOCKED (see `service_layer.delivery`).
+Each loop works until nothing is due, then sleeps `interval_s`; each step is one use case run by a system
+bus, in its own transaction. Any number may run at once, in one process or across replicas: rows are
+claimed with SKIP LOCKED (see `service_layer.delivery`).
 """
 
 import asyncio
@@ -16,10 +17,8 @@ from prometheus_client import Counter
 from crm_notifier.domain.model import Notification, NotificationStatus, RetryPolicy
 from crm_notifier.service_layer import delivery
 from crm_notifier.service_layer.notifications import MailDefaults
-from crm_notifier.service_layer.unit_of_work import NotifierUnitOfWork
-from crm_shared.events import EventContext
-from crm_shared.ids import new_id
 from crm_shared.runtime import BackgroundTask, ServiceRuntime
+from crm_shared.service_layer import system_bus
 
 log = structlog.get_logger()
 DELIVERY_ATTEMPTS = Counter(
@@ -30,14 +29,13 @@ Step = Callable[[ServiceRuntime[Any]], Awaitable[bool]]
 
 def notification_sender(mailer: delivery.Mailer, policy: RetryPolicy, interval_s: float) -> BackgroundTask:
     async def send_one(runtime: ServiceRuntime[Any]) -> bool:
-        uow: NotifierUnitOfWork
-        async with runtime.uow(EventContext(correlation_id=f"sender-{new_id()}")) as uow:
-            now = datetime.now(UTC)
-            notification = await delivery.deliver_next(uow=uow, mailer=mailer, policy=policy, now=now)
-            if notification is None:
-                return False
-            await uow.commit()
-        _record_attempt(notification)
+        bus = system_bus(runtime.uow, work="sender")
+        notification = await bus.execute(
+            delivery.deliver_next, mailer=mailer, policy=policy, now=datetime.now(UTC)
+        )
+        if notification is None:
+            return False
+        _record_attempt(notification)  # once committed: a rolled-back attempt is made again
         return True
 
     return _loop("sender", send_one, interval_s)
@@ -45,13 +43,10 @@ def notification_sender(mailer: delivery.Mailer, policy: RetryPolicy, interval_s
 
 def reminder_scheduler(defaults: MailDefaults, interval_s: float) -> BackgroundTask:
     async def fire_one(runtime: ServiceRuntime[Any]) -> bool:
-        uow: NotifierUnitOfWork
-        async with runtime.uow(EventContext(correlation_id=f"scheduler-{new_id()}")) as uow:
-            now = datetime.now(UTC)
-            reminder = await delivery.fire_next_reminder(uow=uow, defaults=defaults, now=now)
-            if reminder is None:
-                return False
-            await uow.commit()
+        bus = system_bus(runtime.uow, work="scheduler")
+        reminder = await bus.execute(delivery.fire_next_reminder, defaults=defaults, now=datetime.now(UTC))
+        if reminder is None:
+            return False
         log.info("notifier.reminder.fired", reminder_id=str(reminder.id), kind=reminder.kind)
         return True
 

@@ -15,6 +15,7 @@ from crm_notifier.domain.model import Notification, Reminder, RetryPolicy
 from crm_notifier.domain.templates import CONTRACT_RENEWAL, Language, format_date
 from crm_notifier.service_layer.notifications import Cause, MailDefaults, notify_user
 from crm_notifier.service_layer.unit_of_work import NotifierUnitOfWork
+from crm_shared.auth import Principal
 
 
 class DeliveryError(Exception):
@@ -32,9 +33,10 @@ class Mailer(Protocol):
 
 
 async def deliver_next(
-    *, uow: NotifierUnitOfWork, mailer: Mailer, policy: RetryPolicy, now: datetime
+    *, uow: NotifierUnitOfWork, actor: Principal, mailer: Mailer, policy: RetryPolicy, now: datetime
 ) -> Notification | None:
-    """Send the next pending notification that is due; None when there is none."""
+    """Send the next pending notification that is due; None when there is none. The notification is
+    returned as the attempt left it (sent, retried later, failed or skipped), for the caller's records."""
     notification = await uow.notifications.claim_due(now)
     if notification is None:
         return None
@@ -67,7 +69,7 @@ async def _still_deliverable(uow: NotifierUnitOfWork, notification: Notification
 
 
 async def fire_next_reminder(
-    *, uow: NotifierUnitOfWork, defaults: MailDefaults, now: datetime
+    *, uow: NotifierUnitOfWork, actor: Principal, defaults: MailDefaults, now: datetime
 ) -> Reminder | None:
     """Fire the next due reminder: its notification is stored, and the sender delivers it."""
     due = await uow.reminders.claim_due(now, limit=1)
