@@ -10,6 +10,7 @@ from crm_shared.events import Envelope, IntegrationEvent
 from crm_shared.events.leads import LeadCreated
 from crm_shared.service_layer import system_bus
 from crm_shared.testing.fakes import FakeUnitOfWork
+from crm_shared.tracing import trace_id_of
 
 
 @dataclass(frozen=True)
@@ -76,3 +77,22 @@ async def test_a_system_bus_runs_the_use_case_as_system_and_commits_once():
     assert await bus.execute(use_case, name="Lovelace") == "Lovelace"
     assert (seen, uow.commits) == ([SYSTEM], 1)
     assert bus.context.correlation_id.startswith("smtp-")
+
+
+async def test_what_a_rolled_back_unit_of_work_tracked_never_reaches_a_later_commit():
+    uow = FakeUnitOfWork(translate=translate)
+    lead = Lead(id=uuid.uuid4())
+    async with uow:
+        uow.track(lead)
+        lead.name("Rolled back")
+    async with uow:
+        await uow.commit()
+    assert uow.outbox == []
+
+
+def test_a_system_bus_starts_a_trace_of_its_own():
+    first = system_bus(lambda _context: FakeUnitOfWork(), work="imap")  # type: ignore[arg-type,return-value]
+    second = system_bus(lambda _context: FakeUnitOfWork(), work="imap")  # type: ignore[arg-type,return-value]
+    traces = {trace_id_of(bus.context.traceparent or "") for bus in (first, second)}
+    assert len(traces) == 2
+    assert None not in traces

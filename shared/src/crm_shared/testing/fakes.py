@@ -36,6 +36,7 @@ class FakeUnitOfWork:
         self.committed = False
 
     async def __aenter__(self) -> Self:
+        self.committed = False
         return self
 
     async def __aexit__(
@@ -44,7 +45,12 @@ class FakeUnitOfWork:
         exc: BaseException | None,
         tb: TracebackType | None,
     ) -> None:
-        self._pending.clear()  # an uncommitted unit of work writes nothing
+        # An uncommitted unit of work writes nothing: what it tracked is forgotten with its events.
+        if not self.committed:
+            for aggregate in self._tracked:
+                aggregate.pull_events()
+        self._tracked.clear()
+        self._pending.clear()
 
     def track(self, aggregate: EventSource) -> None:
         if all(aggregate is not seen for seen in self._tracked):
