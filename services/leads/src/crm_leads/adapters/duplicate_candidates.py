@@ -8,7 +8,6 @@ casefold-equal ones on any cluster, even where pg_trgm sees no word (a C locale 
 script)."""
 
 from collections.abc import Iterable
-from dataclasses import dataclass
 from typing import Any
 from uuid import UUID
 
@@ -18,19 +17,13 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from crm_leads.adapters.account_tables import accounts, contacts
 from crm_leads.adapters.lead_search import escape_like
 from crm_leads.adapters.tables import leads
-from crm_leads.domain.duplicate_parties import account_party
+from crm_leads.domain.duplicate_parties import Candidate, account_party
 from crm_leads.domain.duplicates import FREE_MAIL_DOMAINS, MatchField, Party, company_key, email_domain, fold
 from crm_shared.text_keys import address_key, casefold_key
 
 CANDIDATE_LIMIT = 200
 """Per criterion: enough for any real set of duplicates; bounds the scoring work on very common names.
 The union is not cut again, so one criterion's many look-alikes never crowd out another's match."""
-
-
-@dataclass(frozen=True)
-class Candidate:
-    party: Party
-    label: str
 
 
 def _domains(party: Party) -> list[str]:

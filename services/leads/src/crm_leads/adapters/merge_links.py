@@ -1,22 +1,27 @@
 """Re-pointing what referred to merged records at their survivor, in the merge's transaction."""
 
 from collections.abc import Sequence
+from typing import Literal
 from uuid import UUID
 
-from sqlalchemy import Column, Table, select, update
+from sqlalchemy import Column, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from crm_leads.adapters.account_tables import contact_accounts, contacts, lifecycle_deals
+from crm_leads.adapters.account_tables import accounts, contact_accounts, contacts, lifecycle_deals
 from crm_leads.adapters.tables import leads
 from crm_leads.adapters.workflow_tables import form_submissions, lead_conversions
+
+Kind = Literal["leads", "contacts", "accounts"]
+TABLES = {"leads": leads, "contacts": contacts, "accounts": accounts}
 
 
 class MergeLinks:
     def __init__(self, connection: AsyncConnection) -> None:
         self._connection = connection
 
-    async def lock(self, table: Table, ids: Sequence[UUID]) -> None:
+    async def lock(self, kind: Kind, ids: Sequence[UUID]) -> None:
         """Row locks in id order, so two merges sharing records wait for each other, never deadlock."""
+        table = TABLES[kind]
         query = select(table.c.id).where(table.c.id.in_(ids)).order_by(table.c.id).with_for_update()
         await self._connection.execute(query)
 
@@ -41,8 +46,9 @@ class MergeLinks:
         )
         return list((await self._connection.execute(query)).scalars())
 
-    async def survivor_of(self, table: Table, ident: UUID) -> UUID | None:
+    async def survivor_of(self, kind: Kind, ident: UUID) -> UUID | None:
         """Where a record lives on after merges (itself when never merged; None when unknown)."""
+        table = TABLES[kind]
         for _ in range(10):  # a survivor may itself be merged later: follow the short chain
             row = (
                 await self._connection.execute(select(table.c.merged_into).where(table.c.id == ident))

@@ -39,14 +39,14 @@ class FormRepository(TableRepository[IntakeForm]):
         return bool((await self._connection.execute(query)).scalar_one())
 
 
-class IntakeQueries:
+class FormSubmissions:
     def __init__(self, connection: AsyncConnection) -> None:
         self._connection = connection
 
-    async def add_submission(self, **values: Any) -> None:
+    async def add(self, **values: Any) -> None:
         await self._connection.execute(form_submissions.insert().values(**values))
 
-    async def submissions_of(self, lead_id: UUID, *, after: UUID | None, limit: int) -> list[dict[str, Any]]:
+    async def of_lead(self, lead_id: UUID, *, after: UUID | None, limit: int) -> list[dict[str, Any]]:
         """Newest first, a page at a time: a public form can add submissions to a lead at will."""
         query = (
             select(form_submissions)
@@ -57,6 +57,13 @@ class IntakeQueries:
         if after is not None:
             query = query.where(form_submissions.c.id < after)
         return [row._asdict() for row in await self._connection.execute(query)]
+
+
+class RateWindows:
+    """Fixed-window counters of public submissions, per client address."""
+
+    def __init__(self, connection: AsyncConnection) -> None:
+        self._connection = connection
 
     async def hit(self, *, client: str, window_start: datetime) -> int:
         """Count one request in the client's window; the count so far (shared by every instance)."""
@@ -73,7 +80,7 @@ class IntakeQueries:
         hits: int = (await self._connection.execute(statement)).scalar_one()
         return hits
 
-    async def forget_windows_before(self, moment: datetime) -> None:
+    async def forget_before(self, moment: datetime) -> None:
         await self._connection.execute(
             intake_rate_windows.delete().where(intake_rate_windows.c.window_start < moment)
         )

@@ -1,36 +1,17 @@
-"""Repositories of lead workflows: conversions, assignment rules, web-to-lead forms, idempotency keys."""
+"""Lead conversions: what each converted lead became, and the accounts a conversion may duplicate."""
 
 from collections.abc import Iterable
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import ColumnElement, Row, or_, select, text
+from sqlalchemy import ColumnElement, Row, or_, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from crm_leads.adapters.account_tables import accounts
-from crm_leads.adapters.workflow_assignment_repositories import RuleRepository
-from crm_leads.adapters.workflow_intake_repositories import FormRepository, IntakeQueries
-from crm_leads.adapters.workflow_tables import idempotency_keys, lead_conversions
+from crm_leads.adapters.workflow_tables import lead_conversions
 from crm_leads.domain.conversion import AccountSummary, ConversionRecord, company_key
 from crm_leads.domain.events import DealRequest
-from crm_shared.db.repository import Track
 from crm_shared.text_keys import address_key
-
-
-class WorkflowRepository:
-    def __init__(self, connection: AsyncConnection, track: Track) -> None:
-        self._connection = connection
-        self._track = track
-        self.idempotency_keys = idempotency_keys
-        self.conversions = ConversionRepository(connection)
-        self.rules = RuleRepository(connection, track)
-        self.forms = FormRepository(connection, track)
-        self.intake = IntakeQueries(connection)
-
-    async def lock(self, *keys: str) -> None:
-        """Transaction-scoped advisory locks, taken in a stable order so two callers cannot deadlock."""
-        for key in sorted(set(keys)):
-            await self._connection.execute(text("SELECT pg_advisory_xact_lock(hashtext(:key))"), {"key": key})
 
 
 class ConversionRepository:

@@ -1,6 +1,7 @@
 """What duplicate detection compares of each kind of record, and which fields a search may choose."""
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 from uuid import UUID
 
 from crm_leads.domain.accounts import Account, Contact
@@ -12,6 +13,14 @@ LEAD_FIELDS = ALL_FIELDS
 CONTACT_FIELDS = frozenset({MatchField.NAME, MatchField.EMAIL, MatchField.PHONE, MatchField.EMAIL_DOMAIN})
 ACCOUNT_FIELDS = frozenset({MatchField.COMPANY, MatchField.EMAIL_DOMAIN})
 """Accounts have a name and a domain, no personal address or number."""
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """A record that may duplicate another: what is compared of it, and how to name it to people."""
+
+    party: Party
+    label: str
 
 
 def party_of_lead(lead: Lead) -> Party:

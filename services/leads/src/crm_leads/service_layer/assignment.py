@@ -46,13 +46,13 @@ async def assign_by_rules(
 ) -> AssignmentRule | None:
     """Apply the first matching rule to a new lead; its rotation advances under the rule's row lock."""
     rule = choose_rule(
-        await uow.workflows.rules.matching(team=team, source=lead.source), team=team, source=lead.source
+        await uow.assignment_rules.matching(team=team, source=lead.source), team=team, source=lead.source
     )
     if rule is None:
         return None
-    locked = await uow.workflows.rules.get(rule.id, for_update=True)
+    locked = await uow.assignment_rules.get(rule.id, for_update=True)
     owner = locked.next_owner()
-    await uow.workflows.rules.update(locked)
+    await uow.assignment_rules.update(locked)
     assign(lead, to_owner=owner, by=by, team=team, rule=locked.name)
     return locked
 
@@ -72,7 +72,7 @@ async def create_rule(
     rule = AssignmentRule.create(
         name=name, kind=kind, members=members, team=team, source=source, priority=priority
     )
-    await uow.workflows.rules.add(rule)
+    await uow.assignment_rules.add(rule)
     return rule
 
 
@@ -87,10 +87,10 @@ async def change_rule(
     priority: int | None,
 ) -> AssignmentRule:
     authorize(actor)
-    rule = await uow.workflows.rules.get(rule_id)
+    rule = await uow.assignment_rules.get(rule_id)
     rule.check_version(version)
     rule.change(members=members, active=active, priority=priority)
-    await uow.workflows.rules.update(rule)
+    await uow.assignment_rules.update(rule)
     return rule
 
 
@@ -98,4 +98,4 @@ async def list_rules(
     *, uow: LeadsUnitOfWork, actor: Principal, team: str | None, after: UUID | None, limit: int
 ) -> list[AssignmentRule]:
     authorize(actor, *READERS)
-    return await uow.workflows.rules.listed(team=team, after=after, limit=limit)
+    return await uow.assignment_rules.listed(team=team, after=after, limit=limit)

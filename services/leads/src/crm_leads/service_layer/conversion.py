@@ -92,7 +92,7 @@ async def convert_lead(
 ) -> Conversion:
     authorize(actor, Role.SALES)
     lead = await uow.leads.get(lead_id, for_update=True)
-    if await uow.workflows.conversions.get(lead_id) is not None:
+    if await uow.conversions.get(lead_id) is not None:
         raise Conflict(f"lead {lead_id} is already converted", code="already_converted")
     target, account_created = await _account_for(uow, lead, account)
     if account_created:
@@ -112,7 +112,7 @@ async def convert_lead(
         converted_by=actor.user_id,
         converted_at=lead.converted_at or datetime.now(UTC),
     )
-    await uow.workflows.conversions.add(record)
+    await uow.conversions.add(record)
     return Conversion(lead, target, person, record)
 
 
@@ -125,14 +125,12 @@ async def _account_for(uow: LeadsUnitOfWork, lead: Lead, choice: AccountChoice) 
     domain = business_domain(account.email_domain)
     # Two leads of one company converted at once must not both miss the other's new account.
     keys = [f"account-name:{company_key(account.name)}"] + ([f"account-domain:{domain}"] if domain else [])
-    await uow.workflows.lock(*keys)
+    await uow.locks.acquire(*keys)
     if not choice.confirm_new:
         candidates = find_duplicates(
             name=account.name,
             email_domain=domain,
-            accounts=await uow.workflows.conversions.account_candidates(
-                name=account.name, email_domain=domain
-            ),
+            accounts=await uow.conversions.account_candidates(name=account.name, email_domain=domain),
         )
         if candidates:
             raise LikelyDuplicateAccounts(candidates)
@@ -165,7 +163,7 @@ async def _existing(lookup: Awaitable[T], field_name: str) -> T:
 
 async def get_conversion(*, uow: LeadsUnitOfWork, actor: Principal, lead_id: UUID) -> ConversionRecord:
     authorize(actor, *READERS)
-    record = await uow.workflows.conversions.get(lead_id)
+    record = await uow.conversions.get(lead_id)
     if record is None:
         raise NotFound("conversion of lead", lead_id)
     return record

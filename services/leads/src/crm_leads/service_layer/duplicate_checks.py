@@ -6,12 +6,12 @@ from dataclasses import dataclass
 from typing import Any
 from uuid import UUID
 
-from crm_leads.adapters.duplicate_candidates import Candidate, DuplicateCandidates
 from crm_leads.domain.accounts import Account, Contact
 from crm_leads.domain.duplicate_parties import (
     ACCOUNT_FIELDS,
     CONTACT_FIELDS,
     LEAD_FIELDS,
+    Candidate,
     chosen_fields,
     party_of_account,
     party_of_contact,
@@ -24,9 +24,8 @@ from crm_leads.service_layer.unit_of_work import LeadsUnitOfWork
 from crm_shared.auth import Principal, Role, authorize
 
 READERS = (Role.SALES, Role.CSM, Role.SUPPORT)
-Prefilter = Callable[
-    [DuplicateCandidates], Callable[[Party, frozenset[MatchField]], Awaitable[list[Candidate]]]
-]
+Prefilter = Callable[[Party, frozenset[MatchField]], Awaitable[list[Candidate]]]
+"""The records worth scoring: a cheap look-up of those sharing an address, a number, a name..."""
 
 
 @dataclass(frozen=True)
@@ -46,13 +45,12 @@ class Checked:
 
 
 async def matches(
-    uow: LeadsUnitOfWork,
     target: Party,
     prefilter: Prefilter,
     fields: frozenset[MatchField],
     threshold: float = DEFAULT_THRESHOLD,
 ) -> list[Duplicate]:
-    candidates = await prefilter(DuplicateCandidates(uow.connection))(target, fields)
+    candidates = await prefilter(target, fields)
     labels = {c.party.id: c.label for c in candidates}
     found = find_duplicates(target, [c.party for c in candidates], fields, threshold)
     return [Duplicate(m.id, labels[m.id], m.score, m.reasons) for m in found]
@@ -60,19 +58,19 @@ async def matches(
 
 async def create_lead(*, uow: LeadsUnitOfWork, actor: Principal, data: use_cases.NewLead) -> Checked:
     lead = await use_cases.create_lead(uow=uow, actor=actor, data=data)
-    found = await matches(uow, party_of_lead(lead), lambda c: c.leads, LEAD_FIELDS)
+    found = await matches(party_of_lead(lead), uow.duplicate_candidates.leads, LEAD_FIELDS)
     return Checked(lead, found)
 
 
 async def create_contact(*, uow: LeadsUnitOfWork, actor: Principal, data: Mapping[str, Any]) -> Checked:
     contact = await accounts.create_contact(uow=uow, actor=actor, data=data)
-    found = await matches(uow, party_of_contact(contact), lambda c: c.contacts, CONTACT_FIELDS)
+    found = await matches(party_of_contact(contact), uow.duplicate_candidates.contacts, CONTACT_FIELDS)
     return Checked(contact, found)
 
 
 async def create_account(*, uow: LeadsUnitOfWork, actor: Principal, data: Mapping[str, Any]) -> Checked:
     account = await accounts.create_account(uow=uow, actor=actor, data=data)
-    found = await matches(uow, party_of_account(account), lambda c: c.accounts, ACCOUNT_FIELDS)
+    found = await matches(party_of_account(account), uow.duplicate_candidates.accounts, ACCOUNT_FIELDS)
     return Checked(account, found)
 
 
@@ -82,7 +80,7 @@ async def lead_duplicates(
     authorize(actor, *READERS)
     lead: Lead = await uow.leads.get(lead_id)
     chosen = chosen_fields(fields, LEAD_FIELDS)
-    return await matches(uow, party_of_lead(lead), lambda c: c.leads, chosen, threshold)
+    return await matches(party_of_lead(lead), uow.duplicate_candidates.leads, chosen, threshold)
 
 
 async def contact_duplicates(
@@ -91,7 +89,7 @@ async def contact_duplicates(
     authorize(actor, *READERS)
     contact: Contact = await uow.contacts.get(contact_id)
     chosen = chosen_fields(fields, CONTACT_FIELDS)
-    return await matches(uow, party_of_contact(contact), lambda c: c.contacts, chosen, threshold)
+    return await matches(party_of_contact(contact), uow.duplicate_candidates.contacts, chosen, threshold)
 
 
 async def account_duplicates(
@@ -100,4 +98,4 @@ async def account_duplicates(
     authorize(actor, *READERS)
     account: Account = await uow.accounts.get(account_id)
     chosen = chosen_fields(fields, ACCOUNT_FIELDS)
-    return await matches(uow, party_of_account(account), lambda c: c.accounts, chosen, threshold)
+    return await matches(party_of_account(account), uow.duplicate_candidates.accounts, chosen, threshold)

@@ -6,7 +6,6 @@ from typing import Generic, TypeVar
 from uuid import UUID
 
 from crm_leads.adapters.account_repositories import Filters
-from crm_leads.adapters.transfer_repositories import TransferRepository
 from crm_leads.domain.accounts import Account, Contact
 from crm_leads.domain.lead_query import LeadFilters, LeadSort
 from crm_leads.domain.model import Lead
@@ -54,7 +53,7 @@ async def export_accounts(
 
 
 async def _page(uow: LeadsUnitOfWork, kind: str, found: list[R], next_cursor: str | None) -> ExportPage[R]:
-    keys = await TransferRepository(uow.connection).external_ids(kind, [r.id for r in found])
+    keys = await uow.transfers.external_ids(kind, [r.id for r in found])
     return ExportPage(found, keys, next_cursor)
 
 

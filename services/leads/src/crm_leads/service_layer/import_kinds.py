@@ -5,7 +5,6 @@ from collections.abc import Sequence
 from typing import Any, Protocol
 from uuid import UUID
 
-from crm_leads.adapters.transfer_repositories import TransferRepository
 from crm_leads.domain.account_values import AccountLink, Address
 from crm_leads.service_layer import accounts, use_cases
 from crm_leads.service_layer.import_rows import ImportKind
@@ -27,7 +26,9 @@ class KindWriter(Protocol):
         links: Sequence[AccountLink],
     ) -> None: ...
 
-    async def with_email(self, found: TransferRepository, value: str) -> list[UUID]: ...
+    async def with_email(self, uow: LeadsUnitOfWork, value: str) -> list[UUID]:
+        """Live records of this kind that the `email` key names (at most two: one, or several)."""
+        ...
 
 
 class Leads:
@@ -48,8 +49,8 @@ class Leads:
             uow=uow, actor=actor, lead_id=ident, changes=changes, expected_version=None
         )
 
-    async def with_email(self, found: TransferRepository, value: str) -> list[UUID]:
-        return await found.leads_with_email(value)
+    async def with_email(self, uow: LeadsUnitOfWork, value: str) -> list[UUID]:
+        return await uow.transfers.leads_with_email(value)
 
 
 class Contacts:
@@ -77,8 +78,8 @@ class Contacts:
             uow=uow, actor=actor, contact_id=ident, changes=values, expected_version=None
         )
 
-    async def with_email(self, found: TransferRepository, value: str) -> list[UUID]:
-        return await found.contacts_with_email(value)
+    async def with_email(self, uow: LeadsUnitOfWork, value: str) -> list[UUID]:
+        return await uow.transfers.contacts_with_email(value)
 
 
 class Accounts:
@@ -103,8 +104,8 @@ class Accounts:
             uow=uow, actor=actor, account_id=ident, changes=values, expected_version=None
         )
 
-    async def with_email(self, found: TransferRepository, value: str) -> list[UUID]:
-        return await found.accounts_with_domain(value)
+    async def with_email(self, uow: LeadsUnitOfWork, value: str) -> list[UUID]:
+        return await uow.transfers.accounts_with_domain(value)
 
 
 def _merged(current: Sequence[Address], new: Sequence[Address]) -> tuple[Address, ...]:

@@ -10,7 +10,6 @@ fault (e.g. a concurrent import of the same external id): they abort the whole i
 from collections.abc import Sequence
 from uuid import UUID
 
-from crm_leads.adapters.transfer_repositories import TransferRepository
 from crm_leads.domain.account_values import AccountLink
 from crm_leads.service_layer.import_kinds import WRITERS, KindWriter
 from crm_leads.service_layer.import_rows import (
@@ -52,14 +51,14 @@ async def import_records(
 class _Import:
     def __init__(self, uow: LeadsUnitOfWork, actor: Principal, mode: ImportMode, key: ImportKey) -> None:
         self.uow, self.actor, self.mode, self.key = uow, actor, mode, key
-        self.found = TransferRepository(uow.connection)
+        self.found = uow.transfers
         self.result = ImportResult()
         self.references: dict[str, UUID | None] = {}
         """Records of this import by reference; None for a rejected one."""
 
     async def apply(self, batch: ImportBatch, row: ImportRow) -> None:
         try:
-            async with self.uow.connection.begin_nested():
+            async with self.uow.savepoint():
                 action, ident = await self._write(WRITERS[batch.kind], batch, row)
         except RowRejected as exc:
             self._reject(batch, row, exc.errors)
@@ -97,7 +96,7 @@ class _Import:
             return await self.found.record_of(batch.kind, row.external_id) if row.external_id else None
         if not row.email:
             return None
-        found = await writer.with_email(self.found, row.email)
+        found = await writer.with_email(self.uow, row.email)
         if len(found) > 1:
             message = f"several {batch.kind} match {row.email!r}: merge them first"
             raise RowRejected(RowError(row.row, batch.column_of("email"), message))

@@ -31,8 +31,8 @@ async def count_request(
 ) -> int | None:
     """Count the request in its window (its own transaction); seconds to wait when over the limit."""
     window = limit.window(now)
-    hits = await uow.workflows.intake.hit(client=client, window_start=window)
-    await uow.workflows.intake.forget_windows_before(window - timedelta(seconds=limit.window_s))
+    hits = await uow.rate_windows.hit(client=client, window_start=window)
+    await uow.rate_windows.forget_before(window - timedelta(seconds=limit.window_s))
     return limit.retry_after(now) if hits > limit.limit else None
 
 
@@ -46,7 +46,7 @@ async def submit_form(
     client: str | None,
 ) -> UUID | None:
     """The lead the submission created or completed; None for spam (stored nowhere)."""
-    form = await uow.workflows.forms.by_key(form_key)
+    form = await uow.forms.by_key(form_key)
     form.admit(origin)
     entry = form.read(submission)
     if entry.spam:
@@ -54,7 +54,7 @@ async def submit_form(
         return None
     email = entry.values["email"]
     # Two submissions of one address at once must not both miss the other's new lead.
-    await uow.workflows.lock(f"intake-email:{email}")
+    await uow.locks.acquire(f"intake-email:{email}")
     # The most recent open lead with this address (ids are time-ordered).
     open_lead = max((lead.id for lead in await uow.leads.find_open_by_email(email)), default=None)
     submission_id = new_id()
@@ -64,7 +64,7 @@ async def submit_form(
         )
     else:
         lead = await _create(uow, form=form, entry=entry, submission_id=submission_id, by=actor)
-    await uow.workflows.intake.add_submission(
+    await uow.form_submissions.add(
         id=submission_id,
         form_id=form.id,
         lead_id=lead.id,
@@ -122,10 +122,10 @@ async def _create(
 async def create_form(*, uow: LeadsUnitOfWork, actor: Principal, values: dict[str, Any]) -> IntakeForm:
     authorize(actor)  # admin only
     values = await _known_source(uow, actor, values)
-    if await uow.workflows.forms.key_taken(values["form_key"]):
+    if await uow.forms.key_taken(values["form_key"]):
         raise Conflict(f"form key {values['form_key']} is taken", code="form_key_taken")
     form = IntakeForm.create(**values)
-    await uow.workflows.forms.add(form)
+    await uow.forms.add(form)
     return form
 
 
@@ -134,25 +134,25 @@ async def change_form(
 ) -> IntakeForm:
     authorize(actor)
     changes = await _known_source(uow, actor, changes)
-    form = await uow.workflows.forms.by_key(form_key)
+    form = await uow.forms.by_key(form_key)
     form.check_version(version)
     for name, value in changes.items():
         setattr(form, name, value)
     form.check()
-    await uow.workflows.forms.update(form)
+    await uow.forms.update(form)
     return form
 
 
 async def get_form(*, uow: LeadsUnitOfWork, actor: Principal, form_key: str) -> IntakeForm:
     authorize(actor, *READERS)
-    return await uow.workflows.forms.by_key(form_key)
+    return await uow.forms.by_key(form_key)
 
 
 async def list_forms(
     *, uow: LeadsUnitOfWork, actor: Principal, after: UUID | None, limit: int
 ) -> list[IntakeForm]:
     authorize(actor, *READERS)
-    return await uow.workflows.forms.page(after=after, limit=limit)
+    return await uow.forms.page(after=after, limit=limit)
 
 
 async def list_submissions(
@@ -160,7 +160,7 @@ async def list_submissions(
 ) -> list[dict[str, Any]]:
     authorize(actor, *READERS)
     await uow.leads.get(lead_id)
-    return await uow.workflows.intake.submissions_of(lead_id, after=after, limit=limit)
+    return await uow.form_submissions.of_lead(lead_id, after=after, limit=limit)
 
 
 async def _known_source(uow: LeadsUnitOfWork, actor: Principal, values: dict[str, Any]) -> dict[str, Any]:

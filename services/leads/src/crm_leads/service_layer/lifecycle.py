@@ -6,11 +6,15 @@ from datetime import UTC, datetime
 from typing import TypeVar
 from uuid import UUID
 
-from crm_leads.adapters.account_deal_facts import DealFactRepository
-from crm_leads.adapters.account_tables import accounts, contacts
-from crm_leads.adapters.merge_links import MergeLinks
 from crm_leads.domain.accounts import Account, Contact
-from crm_leads.domain.lifecycle import CustomerState, DealRecord, DealState, ProspectState, merged
+from crm_leads.domain.lifecycle import (
+    CustomerState,
+    DealFact,
+    DealRecord,
+    DealState,
+    ProspectState,
+    merged,
+)
 from crm_leads.domain.merge import ensure_not_merged
 from crm_leads.service_layer.accounts import WRITERS
 from crm_leads.service_layer.unit_of_work import LeadsUnitOfWork
@@ -44,8 +48,7 @@ async def on_deal_reopened(event: DealReopened, *, uow: LeadsUnitOfWork, envelop
 
 async def apply_deal_change(*, uow: LeadsUnitOfWork, incoming: DealRecord, by: str) -> None:
     """Merge the event into what is known of the deal, then recompute every record it touches or left."""
-    deals = DealFactRepository(uow.connection)
-    known = await deals.get(incoming.deal_id)
+    known = await uow.deal_facts.get(incoming.deal_id)
     incoming = await _survivors(uow, incoming)
     if incoming.account_id is None and incoming.contact_id is not None:
         # A deal of a contact who belongs to an account counts for the account too.
@@ -54,20 +57,19 @@ async def apply_deal_change(*, uow: LeadsUnitOfWork, incoming: DealRecord, by: s
     record = merged(known, incoming)
     if record == known:
         return
-    await deals.save(record)
+    await uow.deal_facts.save(record)
     before = known or record
     # Sorted, contacts first: concurrent consumers lock records in the same order.
     for contact_id in _ids(before.contact_id, record.contact_id):
-        await _recompute(uow, deals, Contact, contact_id, cause=record, by=by)
+        await _recompute(uow, Contact, contact_id, cause=record, by=by)
     for account_id in _ids(before.account_id, record.account_id):
-        await _recompute(uow, deals, Account, account_id, cause=record, by=by)
+        await _recompute(uow, Account, account_id, cause=record, by=by)
 
 
 async def _survivors(uow: LeadsUnitOfWork, record: DealRecord) -> DealRecord:
     """A deal naming a merged contact or account counts for its survivor (until deals re-points it)."""
-    links = MergeLinks(uow.connection)
-    contact_id = record.contact_id and await links.survivor_of(contacts, record.contact_id)
-    account_id = record.account_id and await links.survivor_of(accounts, record.account_id)
+    contact_id = record.contact_id and await uow.merge_links.survivor_of("contacts", record.contact_id)
+    account_id = record.account_id and await uow.merge_links.survivor_of("accounts", record.account_id)
     return replace(
         record, contact_id=contact_id or record.contact_id, account_id=account_id or record.account_id
     )
@@ -79,7 +81,6 @@ def _ids(*ids: UUID | None) -> list[UUID]:
 
 async def _recompute(
     uow: LeadsUnitOfWork,
-    deals: DealFactRepository,
     kind: type[R],
     ident: UUID,
     *,
@@ -89,7 +90,7 @@ async def _recompute(
     record = await _find(uow, kind, ident, for_update=True)
     if record is None:
         return  # a deal of a record this service does not know: the read model still keeps it
-    facts = await (deals.of_contact(ident) if kind is Contact else deals.of_account(ident))
+    facts = await _facts(uow, kind, ident)
     if record.recompute(facts, by=by, at=cause.changed_at, deal_id=cause.deal_id):
         await _save(uow, record)
 
@@ -111,11 +112,14 @@ async def set_lifecycle(
         raise NotFound(kind.__name__.lower(), ident)
     ensure_not_merged(kind.__name__.lower(), record)
     record.check_version(expected_version)
-    deals = DealFactRepository(uow.connection)
-    facts = await (deals.of_contact(ident) if kind is Contact else deals.of_account(ident))
+    facts = await _facts(uow, kind, ident)
     record.set_lifecycle(facts, prospect=prospect, customer=customer, by=actor.user_id, at=datetime.now(UTC))
     await _save(uow, record)
     return record
+
+
+async def _facts(uow: LeadsUnitOfWork, kind: type[R], ident: UUID) -> list[DealFact]:
+    return await (uow.deal_facts.of_contact(ident) if kind is Contact else uow.deal_facts.of_account(ident))
 
 
 async def _find(uow: LeadsUnitOfWork, kind: type[R], ident: UUID, *, for_update: bool = False) -> R | None:

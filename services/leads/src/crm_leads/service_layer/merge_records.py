@@ -11,10 +11,6 @@ from datetime import UTC, datetime
 from typing import Any, TypeVar
 from uuid import UUID
 
-from crm_leads.adapters.account_deal_facts import DealFactRepository
-from crm_leads.adapters.account_tables import accounts, contacts
-from crm_leads.adapters.merge_links import MergeLinks
-from crm_leads.adapters.tables import leads
 from crm_leads.domain import account_contacts, model
 from crm_leads.domain import accounts as account_model
 from crm_leads.domain.account_values import AccountLink
@@ -70,8 +66,7 @@ class MergeRequest:
 async def merge_leads(*, uow: LeadsUnitOfWork, actor: Principal, request: MergeRequest) -> Lead:
     """Converted leads are records of what they became: they are neither merged nor merged into."""
     authorize(actor, *MERGERS)
-    links = MergeLinks(uow.connection)
-    await links.lock(leads, request.ids)
+    await uow.merge_links.lock("leads", request.ids)
     records = {ident: await uow.leads.get(ident) for ident in request.ids}
     for lead in records.values():
         if lead.is_converted:
@@ -82,7 +77,7 @@ async def merge_leads(*, uow: LeadsUnitOfWork, actor: Principal, request: MergeR
     for lead in merged:
         mark_merged("lead", lead, into=survivor.id, at=_now())
         await uow.leads.update(lead)
-    await links.lead_references(survivor.id, request.merged_ids)
+    await uow.merge_links.lead_references(survivor.id, request.merged_ids)
     survivor.record(LeadsMerged(survivor.id, request.merged_ids, actor.user_id))
     await uow.leads.update(survivor)
     return survivor
@@ -90,8 +85,7 @@ async def merge_leads(*, uow: LeadsUnitOfWork, actor: Principal, request: MergeR
 
 async def merge_contacts(*, uow: LeadsUnitOfWork, actor: Principal, request: MergeRequest) -> Contact:
     authorize(actor, *MERGERS)
-    links = MergeLinks(uow.connection)
-    await links.lock(contacts, request.ids)
+    await uow.merge_links.lock("contacts", request.ids)
     records = {ident: await uow.contacts.get(ident) for ident in request.ids}
     mergeable = sorted(account_contacts.EDITABLE)
     survivor, merged = await _apply_choices(records, request, mergeable, CONTACT_COMBINE, actor)
@@ -99,8 +93,8 @@ async def merge_contacts(*, uow: LeadsUnitOfWork, actor: Principal, request: Mer
         mark_merged("contact", contact, into=survivor.id, at=_now())
         contact.accounts = ()  # its account links moved to the survivor
         await uow.contacts.update(contact)
-    await links.contact_references(survivor.id, request.merged_ids)
-    facts = await DealFactRepository(uow.connection).of_contact(survivor.id)
+    await uow.merge_links.contact_references(survivor.id, request.merged_ids)
+    facts = await uow.deal_facts.of_contact(survivor.id)
     survivor.recompute(facts, by=actor.user_id, at=_now(), deal_id=None)
     survivor.record(ContactsMerged(survivor.id, request.merged_ids, actor.user_id))
     await uow.contacts.update(survivor)
@@ -109,17 +103,16 @@ async def merge_contacts(*, uow: LeadsUnitOfWork, actor: Principal, request: Mer
 
 async def merge_accounts(*, uow: LeadsUnitOfWork, actor: Principal, request: MergeRequest) -> Account:
     authorize(actor, *MERGERS)
-    links = MergeLinks(uow.connection)
-    await links.lock(accounts, request.ids)
+    await uow.merge_links.lock("accounts", request.ids)
     records = {ident: await uow.accounts.get(ident) for ident in request.ids}
     mergeable = sorted(account_model.EDITABLE)
     survivor, merged = await _apply_choices(records, request, mergeable, ACCOUNT_COMBINE, actor)
-    await _move_contacts(uow, links, survivor.id, request.merged_ids, by=actor.user_id)
+    await _move_contacts(uow, survivor.id, request.merged_ids, by=actor.user_id)
     for account in merged:
         mark_merged("account", account, into=survivor.id, at=_now())
         await uow.accounts.update(account)
-    await links.account_references(survivor.id, request.merged_ids)
-    facts = await DealFactRepository(uow.connection).of_account(survivor.id)
+    await uow.merge_links.account_references(survivor.id, request.merged_ids)
+    facts = await uow.deal_facts.of_account(survivor.id)
     survivor.recompute(facts, by=actor.user_id, at=_now(), deal_id=None)
     survivor.record(AccountsMerged(survivor.id, request.merged_ids, actor.user_id))
     await uow.accounts.update(survivor)
@@ -161,11 +154,9 @@ def _one_primary(values: dict[str, Any]) -> dict[str, Any]:
     return values
 
 
-async def _move_contacts(
-    uow: LeadsUnitOfWork, links: MergeLinks, survivor: UUID, merged: tuple[UUID, ...], *, by: str
-) -> None:
+async def _move_contacts(uow: LeadsUnitOfWork, survivor: UUID, merged: tuple[UUID, ...], *, by: str) -> None:
     """Contacts of merged accounts now work for the survivor; a contact linked to both keeps one link."""
-    for contact_id in await links.contacts_of(merged):
+    for contact_id in await uow.merge_links.contacts_of(merged):
         contact = await uow.contacts.get(contact_id, for_update=True)
         moved = [
             AccountLink(survivor if a.account_id in merged else a.account_id, a.role)
