@@ -9,7 +9,7 @@ import json
 import unicodedata
 from dataclasses import asdict
 
-from crm_leads.domain.lead_fields import CompanySize, PostalAddress, Tag
+from crm_leads.domain.values import CompanySize, PostalAddress, Tag
 
 FIRST_NAMES = (
     "Ada", "Alan", "Grace", "Marie", "Pierre", "Jean", "Chloé", "Élodie", "Jérôme", "François", "Léa",

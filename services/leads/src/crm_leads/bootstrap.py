@@ -4,16 +4,12 @@ from pathlib import Path
 
 from crm_leads.adapters.tables import metadata
 from crm_leads.config import Settings
-from crm_leads.entrypoints import (
-    accounts_api,
-    api,
-    assignment_api,
-    conversion_api,
-    duplicates_api,
-    intake_api,
-    transfer_api,
-)
+from crm_leads.entrypoints import api
+from crm_leads.entrypoints.accounts import api as accounts_api
 from crm_leads.entrypoints.consumers import HANDLERS
+from crm_leads.entrypoints.duplicates import api as duplicates_api
+from crm_leads.entrypoints.transfer import api as transfer_api
+from crm_leads.entrypoints.workflows import assignment_api, conversion_api, intake_api
 from crm_leads.service_layer.integration_events import translate
 from crm_leads.service_layer.unit_of_work import LeadsUnitOfWork
 from crm_shared.runtime import ServiceDefinition

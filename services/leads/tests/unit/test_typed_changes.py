@@ -6,12 +6,14 @@ from uuid import uuid4
 
 import pytest
 
-from crm_leads.domain import account_contacts, accounts, events, model
-from crm_leads.domain.account_values import AccountLink, AccountType, Address
-from crm_leads.domain.accounts import Account, Contact
-from crm_leads.domain.intake import MAPPABLE_FIELDS, FormSubmitted
-from crm_leads.domain.lead_fields import EmailEntry, PhoneEntry, PhoneKind, PostalAddress, Tag
+from crm_leads.domain import events, model
+from crm_leads.domain.accounts import account as accounts
+from crm_leads.domain.accounts import contact as account_contacts
+from crm_leads.domain.accounts.account import Account, Contact
+from crm_leads.domain.accounts.values import AccountLink, AccountType, Address
 from crm_leads.domain.model import Lead
+from crm_leads.domain.values import EmailEntry, PhoneEntry, PhoneKind, PostalAddress, Tag
+from crm_leads.domain.workflows.intake import MAPPABLE_FIELDS, FormSubmitted
 from crm_leads.service_layer.integration_events import translate
 from crm_shared.events import Change, IntegrationEvent, UnpublishedChange
 from crm_shared.events.accounts import AccountChanges, AccountUpdatedV2, ContactChanges, ContactUpdatedV2

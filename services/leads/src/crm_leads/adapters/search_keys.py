@@ -6,7 +6,7 @@ backfilled them), never by SQL's `lower()`, which follows the cluster's locale.
 
 from collections.abc import Iterable
 
-from crm_leads.domain.duplicates import company_key
+from crm_leads.domain.duplicates.matching import company_key
 from crm_shared.text_keys import casefold_key
 
 

@@ -6,8 +6,10 @@ from typing import Any
 from uuid import UUID
 
 from crm_leads.domain import events
-from crm_leads.domain.accounts import Account, Contact
-from crm_leads.domain.lead_fields import (
+from crm_leads.domain.accounts.account import Account, Contact
+from crm_leads.domain.duplicates.merge import ensure_not_merged
+from crm_leads.domain.statuses import CLOSED_STATUSES, LeadStatus, StatusDefinition
+from crm_leads.domain.values import (
     EmailEntry,
     PhoneEntry,
     PostalAddress,
@@ -16,8 +18,6 @@ from crm_leads.domain.lead_fields import (
     normalise_email,
     phone_region,
 )
-from crm_leads.domain.merge import ensure_not_merged
-from crm_leads.domain.statuses import CLOSED_STATUSES, LeadStatus, StatusDefinition
 from crm_shared.domain import Aggregate
 from crm_shared.errors import Conflict, InvalidInput
 from crm_shared.ids import new_id
@@ -101,7 +101,7 @@ class Lead(Aggregate):
         status: str = LeadStatus.TO_PROCESS,
         **details: Any,
     ) -> "Lead":
-        """`details` are further editable fields (already normalised, see lead_fields)."""
+        """`details` are further editable fields (already normalised, see `values`)."""
         if unknown := set(details) - EDITABLE:
             raise TypeError(f"not lead fields: {sorted(unknown)}")
         if email and "emails" not in details:

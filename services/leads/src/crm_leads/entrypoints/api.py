@@ -1,4 +1,4 @@
-"""HTTP API of leads (`/v1/leads`); statuses, reference lists and timelines in lead_admin_api."""
+"""HTTP API of leads (`/v1/leads`); statuses, reference lists and timelines in admin_api."""
 
 from datetime import datetime
 from typing import Annotated
@@ -6,13 +6,15 @@ from uuid import UUID
 
 from fastapi import APIRouter, Depends, Query, Response, status
 
-from crm_leads.domain.lead_query import LeadFilters, LeadSort
+from crm_leads.domain.lists import LeadFilters, LeadSort
 from crm_leads.domain.model import Lead
-from crm_leads.entrypoints import lead_admin_api
-from crm_leads.entrypoints.duplicate_schemas import LeadCreatedPublic
-from crm_leads.entrypoints.lead_admin_schemas import HistoryEntryPublic, KanbanColumnPublic
+from crm_leads.entrypoints import admin_api
+from crm_leads.entrypoints.admin_schemas import HistoryEntryPublic, KanbanColumnPublic
+from crm_leads.entrypoints.duplicates.schemas import LeadCreatedPublic
 from crm_leads.entrypoints.schemas import LeadCreate, LeadLose, LeadMove, LeadPublic, LeadUpdate
-from crm_leads.service_layer import duplicate_checks, history, use_cases
+from crm_leads.service_layer import use_cases
+from crm_leads.service_layer.duplicates import checks as duplicate_checks
+from crm_leads.service_layer.history import timeline as history
 from crm_shared.http.conditional import IfMatch, expected_version, set_etag
 from crm_shared.pagination import MAX_PAGE_SIZE, Page, decode_cursor, page_of
 from crm_shared.runtime import BusDep
@@ -177,4 +179,4 @@ def _with_etag(lead: Lead, response: Response) -> LeadPublic:
 
 router = APIRouter(prefix="/v1")
 router.include_router(leads_router)
-router.include_router(lead_admin_api.router)
+router.include_router(admin_api.router)

@@ -6,7 +6,8 @@ from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict, EmailStr, Field, field_validator
 
-from crm_leads.domain.lead_fields import (
+from crm_leads.domain.model import Lead
+from crm_leads.domain.values import (
     CompanySize,
     EmailEntry,
     PhoneEntry,
@@ -14,7 +15,6 @@ from crm_leads.domain.lead_fields import (
     PostalAddress,
     Tag,
 )
-from crm_leads.domain.model import Lead
 
 Name = Field(min_length=1, max_length=255)
 Short = Field(None, max_length=255)

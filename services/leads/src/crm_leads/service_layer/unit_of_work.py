@@ -3,18 +3,18 @@ from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 from typing import Self
 
-from crm_leads.adapters.account_deal_facts import DealFactRepository
-from crm_leads.adapters.account_repositories import AccountRepository, ContactRepository
-from crm_leads.adapters.duplicate_candidates import DuplicateCandidates
-from crm_leads.adapters.history_repository import HistoryRepository
+from crm_leads.adapters.accounts.deal_facts import DealFactRepository
+from crm_leads.adapters.accounts.repositories import AccountRepository, ContactRepository
+from crm_leads.adapters.duplicates.candidates import DuplicateCandidates
+from crm_leads.adapters.duplicates.merge_links import MergeLinks
+from crm_leads.adapters.history.repository import HistoryRepository
 from crm_leads.adapters.locks import AdvisoryLocks
-from crm_leads.adapters.merge_links import MergeLinks
 from crm_leads.adapters.repositories import LeadRepository, ReferenceRepository, StatusRepository
-from crm_leads.adapters.transfer_repositories import TransferRepository
-from crm_leads.adapters.workflow_assignment_repositories import RuleRepository
-from crm_leads.adapters.workflow_intake_repositories import FormRepository, FormSubmissions, RateWindows
-from crm_leads.adapters.workflow_repositories import ConversionRepository
-from crm_leads.service_layer.history import history_entries
+from crm_leads.adapters.transfer.repositories import TransferRepository
+from crm_leads.adapters.workflows.assignment_rules import RuleRepository
+from crm_leads.adapters.workflows.conversions import ConversionRepository
+from crm_leads.adapters.workflows.intake import FormRepository, FormSubmissions, RateWindows
+from crm_leads.service_layer.history.timeline import history_entries
 from crm_shared.db import SqlUnitOfWork
 
 

@@ -1,0 +1,224 @@
+"""HTTP API of CSV/JSON import and CSV export of leads, contacts and accounts."""
+
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from dataclasses import replace
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import StreamingResponse
+
+from crm_leads.adapters.transfer.csv_files import BOM, MAX_BYTES, MAX_ROWS, csv_lines, read_csv
+from crm_leads.domain.transfer.rows import (
+    ImportBatch,
+    ImportKey,
+    ImportKind,
+    ImportMode,
+    ImportResult,
+    ImportRow,
+    RowError,
+)
+from crm_leads.entrypoints.api import Filters as LeadFilterQuery
+from crm_leads.entrypoints.transfer import export_columns
+from crm_leads.entrypoints.transfer.export_columns import ExportFormat, row_of
+from crm_leads.entrypoints.transfer.import_columns import ALIASES, COLUMNS, column_of, read_row
+from crm_leads.entrypoints.transfer.import_salesforce import read_trees
+from crm_leads.entrypoints.transfer.schemas import AccountExportQuery, ContactExportQuery, ImportReport
+from crm_leads.entrypoints.transfer.uploads import uploaded_files
+from crm_leads.service_layer.transfer import exports
+from crm_leads.service_layer.transfer.exports import ExportPage
+from crm_leads.service_layer.transfer.imports import import_records
+from crm_shared.errors import InvalidInput
+from crm_shared.runtime import BusDep
+
+router = APIRouter(prefix="/v1", tags=["import and export"])
+
+Mode = Annotated[
+    ImportMode,
+    Query(
+        description="create: every row is a new record; update_by_key: a row "
+        "whose key matches a record updates it (its empty cells change nothing)"
+    ),
+]
+Key = Annotated[ImportKey, Query(description="external_id, or email (accounts: their email domain)")]
+DryRun = Annotated[bool, Query(description="Check every row and report, writing nothing")]
+PhoneRegion = Annotated[
+    str | None,
+    Query(pattern="^[A-Z]{2}$", description="Country of the file's national phone numbers (e.g. US)"),
+]
+IMPORT_RESPONSES: dict[int | str, dict[str, Any]] = {
+    403: {"description": "Only sales and admin import"},
+    413: {"description": f"Over {MAX_BYTES // (1024 * 1024)} MiB per file"},
+    422: {"description": f"Not a readable file (encoding, header, over {MAX_ROWS} rows)"},
+}
+CSV_UPLOAD = {
+    "requestBody": {
+        "required": True,
+        "content": {
+            "text/csv": {"schema": {"type": "string"}},
+            "multipart/form-data": {
+                "schema": {"type": "object", "properties": {"file": {"type": "string", "format": "binary"}}}
+            },
+        },
+    }
+}
+CSV_DOWNLOAD: dict[int | str, dict[str, Any]] = {
+    200: {"description": "The CSV file", "content": {"text/csv": {"schema": {"type": "string"}}}}
+}
+JSON_UPLOAD = {
+    "requestBody": {
+        "required": True,
+        "content": {
+            "application/json": {"schema": {"type": "object", "description": "One data tree: {records}"}},
+            "multipart/form-data": {
+                "schema": {
+                    "type": "object",
+                    "properties": {
+                        "files": {"type": "array", "items": {"type": "string", "format": "binary"}}
+                    },
+                }
+            },
+        },
+    }
+}
+
+
+@router.post(
+    "/imports/salesforce",
+    summary="Import Salesforce accounts and contacts (sf data tree JSON)",
+    openapi_extra=JSON_UPLOAD,
+    responses=IMPORT_RESPONSES,
+)
+async def import_salesforce(
+    *,
+    request: Request,
+    bus: BusDep,
+    mode: Mode = ImportMode.CREATE,
+    key: Key = ImportKey.EXTERNAL_ID,
+    dry_run: DryRun = False,
+    phone_region: PhoneRegion = None,
+) -> ImportReport:
+    """Accounts.json, Contacts.json... (up to 10 files; data-plan.json may come along) in a
+    multipart form, or one tree as the JSON body. Accounts are imported first; a contact's
+    `AccountId` `@AccountRef1` links it to that account of the import. A record's `Id` is its
+    external id. Record numbers in the report count from 1 within each file."""
+    found = read_trees(await uploaded_files(request), phone_region=phone_region)
+    result = await _run(bus, found.batches, mode=mode, key=key, dry_run=dry_run)
+    return ImportReport.of(
+        result, mode=mode, key=key, dry_run=dry_run, ignored=found.ignored_fields, refused=found.refused
+    )
+
+
+@router.post(
+    "/imports/{kind}",
+    summary="Import leads, contacts or accounts from a CSV file",
+    openapi_extra=CSV_UPLOAD,
+    responses=IMPORT_RESPONSES,
+)
+async def import_csv(
+    *,
+    kind: ImportKind,
+    request: Request,
+    bus: BusDep,
+    mode: Mode = ImportMode.CREATE,
+    key: Key = ImportKey.EXTERNAL_ID,
+    dry_run: DryRun = False,
+    phone_region: PhoneRegion = None,
+) -> ImportReport:
+    """UTF-8 (with or without BOM), comma, semicolon or tab separated, a header row of column names
+    (those of the export). Every row is checked with the rules of the HTTP API; a row with any error
+    is not imported at all, and the report names its row and columns. Valid rows are imported in
+    one transaction, with the usual events."""
+    files = await uploaded_files(request)
+    if len(files) != 1:
+        raise InvalidInput("file", "upload one CSV file per import")
+    table = read_csv(files[0][1])
+    rows = [read_row(kind, number, cells, phone_region=phone_region) for number, cells in table.rows]
+    too_long = set(table.too_long)
+    rows = [_refused(r, "more cells than the header has columns") if r.row in too_long else r for r in rows]
+    result = await _run(bus, [ImportBatch(kind, rows, column_of(kind))], mode=mode, key=key, dry_run=dry_run)
+    ignored = [c for c in table.columns if c and ALIASES.get(c, c) not in COLUMNS[kind]]
+    return ImportReport.of(result, mode=mode, key=key, dry_run=dry_run, ignored=ignored)
+
+
+async def _run(
+    bus: BusDep, batches: Sequence[ImportBatch], *, mode: ImportMode, key: ImportKey, dry_run: bool
+) -> ImportResult:
+    """A dry run is the same import in a transaction that is rolled back."""
+    run = bus.read if dry_run else bus.execute
+    result: ImportResult = await run(import_records, batches=batches, mode=mode, key=key)
+    return result
+
+
+def _refused(row: ImportRow, message: str) -> ImportRow:
+    error = RowError(row.row, "*", message)
+    return replace(row, create_errors=(*row.create_errors, error), update_errors=(*row.update_errors, error))
+
+
+@router.get(
+    "/exports/leads.csv",
+    summary="Export leads as CSV",
+    responses=CSV_DOWNLOAD,
+    response_class=StreamingResponse,
+)
+async def export_leads(bus: BusDep, filters: LeadFilterQuery) -> StreamingResponse:
+    """The filters of the lead list. See `export_contacts` for the format."""
+
+    async def page(cursor: str | None) -> ExportPage[Any]:
+        return await bus.read(exports.export_leads, filters=filters, cursor=cursor)
+
+    return await _csv("leads", export_columns.LEADS, page)
+
+
+@router.get(
+    "/exports/contacts.csv",
+    summary="Export contacts as CSV",
+    responses=CSV_DOWNLOAD,
+    response_class=StreamingResponse,
+)
+async def export_contacts(bus: BusDep, query: Annotated[ContactExportQuery, Query()]) -> StreamingResponse:
+    """UTF-8 with a byte order mark (for spreadsheet tools), comma separated, CRLF lines, newest
+    first, streamed page by page. Lists are `; `-separated. Cells that a spreadsheet would run as a
+    formula (starting with `=`, `+`, `-`, `@`, tab or carriage return) start with a `'`, and control
+    characters are removed; an import reads such cells back without the `'`."""
+
+    async def page(cursor: str | None) -> ExportPage[Any]:
+        return await bus.read(exports.export_contacts, filters=query.contact_filters(), cursor=cursor)
+
+    return await _csv("contacts", export_columns.CONTACTS, page)
+
+
+@router.get(
+    "/exports/accounts.csv",
+    summary="Export accounts as CSV",
+    responses=CSV_DOWNLOAD,
+    response_class=StreamingResponse,
+)
+async def export_accounts(bus: BusDep, query: Annotated[AccountExportQuery, Query()]) -> StreamingResponse:
+    """The filters of the account list. See `export_contacts` for the format."""
+
+    async def page(cursor: str | None) -> ExportPage[Any]:
+        return await bus.read(exports.export_accounts, filters=query.account_filters(), cursor=cursor)
+
+    return await _csv("accounts", export_columns.ACCOUNTS, page)
+
+
+async def _csv(
+    name: str, fmt: ExportFormat, page: Callable[[str | None], Awaitable[ExportPage[Any]]]
+) -> StreamingResponse:
+    """The first page is read before answering, so that a refusal is a problem response, not a
+    broken download; each further page is its own short read."""
+    first = await page(None)
+
+    async def lines() -> AsyncIterator[str]:
+        yield BOM + csv_lines([fmt.columns])
+        current = first
+        while True:
+            yield csv_lines(row_of(fmt, r, current.external_ids.get(r.id)) for r in current.records)
+            if current.next_cursor is None:
+                return
+            current = await page(current.next_cursor)
+
+    disposition = f'attachment; filename="{name}.csv"'
+    return StreamingResponse(
+        lines(), media_type="text/csv; charset=utf-8", headers={"Content-Disposition": disposition}
+    )
