@@ -1,16 +1,12 @@
-"""HTTP schemas of lead statuses, reference lists, the kanban board and the activity timeline."""
+"""HTTP schemas of lead statuses and reference lists."""
 
 from datetime import datetime
-from typing import Any
 from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from crm_leads.adapters.history.repository import HistoryRecord
 from crm_leads.domain.references import ReferenceKind, ReferenceValue
 from crm_leads.domain.statuses import StatusDefinition
-from crm_leads.entrypoints.schemas import LeadPublic
-from crm_leads.service_layer.use_cases import KanbanColumn
 
 Label = Field(min_length=1, max_length=64)
 
@@ -81,34 +77,3 @@ class ReferenceUpdate(BaseModel):
     label_en: str | None = Field(None, max_length=128)
     label_fr: str | None = Field(None, max_length=128)
     active: bool | None = Field(None, description="Retired values stay on leads but cannot be chosen")
-
-
-class KanbanColumnPublic(BaseModel):
-    status: StatusPublic
-    count: int = Field(description="Leads in this status (with the filters applied)")
-    items: list[LeadPublic] = Field(description="The top of the column, in kanban order")
-    next_cursor: str | None = Field(description="For GET /v1/leads?status=<key>&sort=position")
-
-    @classmethod
-    def of(cls, column: KanbanColumn) -> "KanbanColumnPublic":
-        return cls(
-            status=StatusPublic.of(column.status),
-            count=column.count,
-            items=[LeadPublic.of(lead) for lead in column.leads],
-            next_cursor=column.next_cursor,
-        )
-
-
-class HistoryEntryPublic(BaseModel):
-    id: UUID
-    subject_id: UUID
-    subject_field: str = Field(description="Which id of the event named this record")
-    event_type: str = Field(description="e.g. lead_updated, lead_status_changed, lead_assigned")
-    actor: str | None = Field(description="The user who caused it")
-    data: dict[str, Any] = Field(description="The event's fields; field changes as {field: [old, new]}")
-    occurred_at: datetime
-    correlation_id: str | None
-
-    @classmethod
-    def of(cls, record: HistoryRecord) -> "HistoryEntryPublic":
-        return cls.model_validate(record, from_attributes=True)

@@ -15,6 +15,8 @@ from crm_leads.domain.values import (
     PostalAddress,
     Tag,
 )
+from crm_leads.entrypoints.admin_schemas import StatusPublic
+from crm_leads.service_layer.use_cases import KanbanColumn
 
 Name = Field(min_length=1, max_length=255)
 Short = Field(None, max_length=255)
@@ -199,3 +201,19 @@ class LeadPublic(BaseModel):
     @classmethod
     def of(cls, lead: Lead) -> "LeadPublic":
         return cls.model_validate(lead, from_attributes=True)
+
+
+class KanbanColumnPublic(BaseModel):
+    status: StatusPublic
+    count: int = Field(description="Leads in this status (with the filters applied)")
+    items: list[LeadPublic] = Field(description="The top of the column, in kanban order")
+    next_cursor: str | None = Field(description="For GET /v1/leads?status=<key>&sort=position")
+
+    @classmethod
+    def of(cls, column: KanbanColumn) -> "KanbanColumnPublic":
+        return cls(
+            status=StatusPublic.of(column.status),
+            count=column.count,
+            items=[LeadPublic.of(lead) for lead in column.leads],
+            next_cursor=column.next_cursor,
+        )

@@ -1,4 +1,4 @@
-"""HTTP API of accounts (`/v1/accounts`); contacts' routes are included from contacts_api."""
+"""HTTP API of accounts (mounted at `/v1/accounts`); contacts have theirs in `contacts_api`."""
 
 from typing import Annotated
 from uuid import UUID
@@ -7,7 +7,6 @@ from fastapi import APIRouter, Query, Response, status
 
 from crm_leads.adapters.accounts.repositories import Filters
 from crm_leads.domain.accounts.account import Account
-from crm_leads.entrypoints.accounts import contacts_api
 from crm_leads.entrypoints.accounts.schemas import (
     AccountCreate,
     AccountPublic,
@@ -23,10 +22,10 @@ from crm_shared.http.conditional import PRECONDITION_RESPONSES, IfMatch, expecte
 from crm_shared.pagination import Page, decode_cursor, page_of
 from crm_shared.runtime import BusDep
 
-router = APIRouter(prefix="/v1", tags=["accounts and contacts"])
+router = APIRouter(tags=["accounts and contacts"])
 
 
-@router.post("/accounts", status_code=status.HTTP_201_CREATED, summary="Create an account")
+@router.post("", status_code=status.HTTP_201_CREATED, summary="Create an account")
 async def create_account(body: AccountCreate, bus: BusDep, response: Response) -> AccountCreatedPublic:
     """Numbers the account from a sequence and publishes `AccountCreated`. `duplicates` lists existing
     accounts it may duplicate (a warning: the account is created)."""
@@ -36,7 +35,7 @@ async def create_account(body: AccountCreate, bus: BusDep, response: Response) -
     return AccountCreatedPublic.checked(checked)
 
 
-@router.get("/accounts", summary="List accounts")
+@router.get("", summary="List accounts")
 async def list_accounts(bus: BusDep, query: Annotated[AccountQuery, Query()]) -> Page[AccountPublic]:
     """Newest first; every filter is optional and they combine."""
     equal = query.equal("type", "owner_id", "csm_id", "team", "key_account")
@@ -49,14 +48,14 @@ async def list_accounts(bus: BusDep, query: Annotated[AccountQuery, Query()]) ->
     return page_of(found, limit=query.limit, public=AccountPublic.of)
 
 
-@router.get("/accounts/{account_id}", summary="Read an account")
+@router.get("/{account_id}", summary="Read an account")
 async def get_account(account_id: UUID, bus: BusDep, response: Response) -> AccountPublic:
     account: Account = await bus.read(accounts.get_account, account_id=account_id)
     set_etag(response, account.version)
     return AccountPublic.of(account)
 
 
-@router.patch("/accounts/{account_id}", summary="Change an account", responses=PRECONDITION_RESPONSES)
+@router.patch("/{account_id}", summary="Change an account", responses=PRECONDITION_RESPONSES)
 async def update_account(
     account_id: UUID, body: AccountUpdate, bus: BusDep, response: Response, if_match: IfMatch = None
 ) -> AccountPublic:
@@ -72,7 +71,7 @@ async def update_account(
 
 
 @router.put(
-    "/accounts/{account_id}/lifecycle",
+    "/{account_id}/lifecycle",
     summary="Set an account's prospect or customer state by hand",
     responses={409: {"description": "The account's deals forbid this state"}, **PRECONDITION_RESPONSES},
 )
@@ -90,6 +89,3 @@ async def set_account_lifecycle(
     )
     set_etag(response, account.version)
     return AccountPublic.of(account)
-
-
-router.include_router(contacts_api.router)

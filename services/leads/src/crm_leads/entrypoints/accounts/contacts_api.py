@@ -1,4 +1,4 @@
-"""HTTP API of contacts (`/v1/contacts`), included in the accounts router."""
+"""HTTP API of contacts (mounted at `/v1/contacts`)."""
 
 from typing import Annotated
 from uuid import UUID
@@ -22,7 +22,7 @@ from crm_shared.http.conditional import PRECONDITION_RESPONSES, IfMatch, expecte
 from crm_shared.pagination import MAX_PAGE_SIZE, Page, decode_cursor, page_of
 from crm_shared.runtime import BusDep
 
-router = APIRouter(prefix="/contacts")
+router = APIRouter(tags=["accounts and contacts"])
 Limit = Annotated[int, Query(ge=1, le=MAX_PAGE_SIZE)]
 
 

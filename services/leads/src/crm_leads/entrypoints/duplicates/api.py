@@ -1,5 +1,6 @@
-"""HTTP API of duplicates: fuzzy search and merges of leads, contacts and accounts (the checks on
-create answer in the create responses)."""
+"""HTTP API of duplicates: fuzzy search and merges of leads, contacts and accounts, one router for each
+(mounted at `/v1/leads`, `/v1/contacts` and `/v1/accounts`); the checks on create answer in the create
+responses."""
 
 from typing import Annotated
 from uuid import UUID
@@ -14,7 +15,9 @@ from crm_leads.service_layer.duplicates import checks as duplicate_checks
 from crm_leads.service_layer.duplicates import merges
 from crm_shared.runtime import BusDep
 
-router = APIRouter(prefix="/v1", tags=["duplicates"])
+leads_router = APIRouter(tags=["duplicates"])
+contacts_router = APIRouter(tags=["duplicates"])
+accounts_router = APIRouter(tags=["duplicates"])
 
 Fields = Annotated[
     str | None,
@@ -38,7 +41,7 @@ def _names(fields: str | None) -> list[str]:
     return [name for name in (fields or "").split(",") if name.strip()]
 
 
-@router.get("/leads/{lead_id}/duplicates", summary="Leads that look like this one, best first")
+@leads_router.get("/{lead_id}/duplicates", summary="Leads that look like this one, best first")
 async def lead_duplicates(
     lead_id: UUID, bus: BusDep, fields: Fields = None, threshold: Threshold = DEFAULT_THRESHOLD
 ) -> list[DuplicatePublic]:
@@ -48,7 +51,7 @@ async def lead_duplicates(
     return [DuplicatePublic.of(d) for d in found]
 
 
-@router.get("/contacts/{contact_id}/duplicates", summary="Contacts that look like this one, best first")
+@contacts_router.get("/{contact_id}/duplicates", summary="Contacts that look like this one, best first")
 async def contact_duplicates(
     contact_id: UUID, bus: BusDep, fields: Fields = None, threshold: Threshold = DEFAULT_THRESHOLD
 ) -> list[DuplicatePublic]:
@@ -58,7 +61,7 @@ async def contact_duplicates(
     return [DuplicatePublic.of(d) for d in found]
 
 
-@router.get("/accounts/{account_id}/duplicates", summary="Accounts that look like this one, best first")
+@accounts_router.get("/{account_id}/duplicates", summary="Accounts that look like this one, best first")
 async def account_duplicates(
     account_id: UUID, bus: BusDep, fields: Fields = None, threshold: Threshold = DEFAULT_THRESHOLD
 ) -> list[DuplicatePublic]:
@@ -68,19 +71,19 @@ async def account_duplicates(
     return [DuplicatePublic.of(d) for d in found]
 
 
-@router.post("/leads/merge", summary="Merge leads into a survivor", responses=MERGE_RESPONSES)
+@leads_router.post("/merge", summary="Merge leads into a survivor", responses=MERGE_RESPONSES)
 async def merge_leads(body: MergeIn, bus: BusDep) -> LeadPublic:
     """Publishes `LeadsMerged`; the merged leads stay readable, marked `merged_into` the survivor."""
     return LeadPublic.of(await bus.execute(merges.merge_leads, request=body.request()))
 
 
-@router.post("/contacts/merge", summary="Merge contacts into a survivor", responses=MERGE_RESPONSES)
+@contacts_router.post("/merge", summary="Merge contacts into a survivor", responses=MERGE_RESPONSES)
 async def merge_contacts(body: MergeIn, bus: BusDep) -> ContactPublic:
     """Leads, conversions, deals and account links move to the survivor; publishes `ContactsMerged`."""
     return ContactPublic.of(await bus.execute(merges.merge_contacts, request=body.request()))
 
 
-@router.post("/accounts/merge", summary="Merge accounts into a survivor", responses=MERGE_RESPONSES)
+@accounts_router.post("/merge", summary="Merge accounts into a survivor", responses=MERGE_RESPONSES)
 async def merge_accounts(body: MergeIn, bus: BusDep) -> AccountPublic:
     """Contacts, leads, conversions and deals move to the survivor; publishes `AccountsMerged`."""
     return AccountPublic.of(await bus.execute(merges.merge_accounts, request=body.request()))

@@ -30,7 +30,8 @@ from crm_leads.service_layer.transfer.imports import import_records
 from crm_shared.errors import InvalidInput
 from crm_shared.runtime import BusDep
 
-router = APIRouter(prefix="/v1", tags=["import and export"])
+imports_router = APIRouter(tags=["import and export"])
+exports_router = APIRouter(tags=["import and export"])
 
 Mode = Annotated[
     ImportMode,
@@ -82,8 +83,8 @@ JSON_UPLOAD = {
 }
 
 
-@router.post(
-    "/imports/salesforce",
+@imports_router.post(
+    "/salesforce",
     summary="Import Salesforce accounts and contacts (sf data tree JSON)",
     openapi_extra=JSON_UPLOAD,
     responses=IMPORT_RESPONSES,
@@ -108,8 +109,8 @@ async def import_salesforce(
     )
 
 
-@router.post(
-    "/imports/{kind}",
+@imports_router.post(
+    "/{kind}",
     summary="Import leads, contacts or accounts from a CSV file",
     openapi_extra=CSV_UPLOAD,
     responses=IMPORT_RESPONSES,
@@ -154,8 +155,8 @@ def _refused(row: ImportRow, message: str) -> ImportRow:
     return replace(row, create_errors=(*row.create_errors, error), update_errors=(*row.update_errors, error))
 
 
-@router.get(
-    "/exports/leads.csv",
+@exports_router.get(
+    "/leads.csv",
     summary="Export leads as CSV",
     responses=CSV_DOWNLOAD,
     response_class=StreamingResponse,
@@ -169,8 +170,8 @@ async def export_leads(bus: BusDep, filters: LeadFilterQuery) -> StreamingRespon
     return await _csv("leads", export_columns.LEADS, page)
 
 
-@router.get(
-    "/exports/contacts.csv",
+@exports_router.get(
+    "/contacts.csv",
     summary="Export contacts as CSV",
     responses=CSV_DOWNLOAD,
     response_class=StreamingResponse,
@@ -187,8 +188,8 @@ async def export_contacts(bus: BusDep, query: Annotated[ContactExportQuery, Quer
     return await _csv("contacts", export_columns.CONTACTS, page)
 
 
-@router.get(
-    "/exports/accounts.csv",
+@exports_router.get(
+    "/accounts.csv",
     summary="Export accounts as CSV",
     responses=CSV_DOWNLOAD,
     response_class=StreamingResponse,

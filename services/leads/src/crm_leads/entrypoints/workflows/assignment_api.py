@@ -18,12 +18,12 @@ from crm_shared.http.conditional import IfMatch, expected_version, set_etag
 from crm_shared.pagination import MAX_PAGE_SIZE, Page, decode_cursor, page_of
 from crm_shared.runtime import BusDep
 
-router = APIRouter(tags=["leads"])
-rules = APIRouter(prefix="/v1/assignment-rules", tags=["assignment rules"])
+leads_router = APIRouter(tags=["leads"])
+rules_router = APIRouter(tags=["assignment rules"])
 
 
-@router.post(
-    "/v1/leads/{lead_id}/take-charge",
+@leads_router.post(
+    "/{lead_id}/take-charge",
     summary="Assign the lead to me",
     description="Sales and admin; publishes LeadAssigned unless the lead is already mine.",
 )
@@ -31,8 +31,8 @@ async def take_charge(lead_id: UUID, bus: BusDep) -> LeadPublic:
     return LeadPublic.of(await bus.execute(assignment.take_charge, lead_id=lead_id))
 
 
-@router.post(
-    "/v1/leads/assignments",
+@leads_router.post(
+    "/assignments",
     summary="Assign several leads to one owner",
     description="All or nothing: an unknown or converted lead fails the whole request and nothing "
     "changes. Sales and admin only. One LeadAssigned per lead whose owner changes.",
@@ -44,12 +44,12 @@ async def assign_leads(body: BulkAssign, bus: BusDep) -> BulkAssigned:
     return BulkAssigned(assigned=[lead.id for lead in leads])
 
 
-@rules.post("", status_code=201, summary="Create an assignment rule (admin)")
+@rules_router.post("", status_code=201, summary="Create an assignment rule (admin)")
 async def create_rule(body: RuleCreate, bus: BusDep) -> RulePublic:
     return RulePublic.of(await bus.execute(assignment.create_rule, **body.model_dump()))
 
 
-@rules.get("", summary="List assignment rules")
+@rules_router.get("", summary="List assignment rules")
 async def list_rules(
     bus: BusDep,
     team: str | None = None,
@@ -60,7 +60,7 @@ async def list_rules(
     return page_of(found, limit=limit, public=RulePublic.of)
 
 
-@rules.patch(
+@rules_router.patch(
     "/{rule_id}",
     summary="Change a rule's members, priority or active flag (admin)",
     description="Changing the members restarts the rotation. `If-Match` with the version: 412 if stale.",
@@ -77,6 +77,3 @@ async def change_rule(
     )
     set_etag(response, rule.version)
     return RulePublic.of(rule)
-
-
-router.include_router(rules)

@@ -18,7 +18,7 @@ from crm_leads.service_layer.workflows.conversion import AccountChoice, ContactC
 from crm_shared.http.idempotency import IdempotencyKey, Response, execute_idempotent
 from crm_shared.runtime import BusDep
 
-router = APIRouter(prefix="/v1/leads", tags=["leads"])
+router = APIRouter(tags=["leads"])
 
 
 @router.post(

@@ -40,11 +40,11 @@ SUBMISSION_SCHEMA = {
     "additionalProperties": {"type": ["string", "number", "boolean", "null"]},
 }
 
-router = APIRouter(tags=["web-to-lead"])
-forms = APIRouter(prefix="/v1/forms", tags=["web-to-lead"])
+forms_router = APIRouter(tags=["web-to-lead"])
+leads_router = APIRouter(tags=["web-to-lead"])
 
 
-@forms.post(
+@forms_router.post(
     "/{form_key}/submissions",
     status_code=202,
     summary="Submit a web-to-lead form (public, no token)",
@@ -106,12 +106,12 @@ def _public_bus(request: Request, form_key: str) -> Bus[Any]:
     return Bus(uow_factory=get_runtime(request).uow, actor=intake.form_principal(form_key), context=context)
 
 
-@forms.post("", status_code=201, summary="Create a web-to-lead form (admin)")
+@forms_router.post("", status_code=201, summary="Create a web-to-lead form (admin)")
 async def create_form(body: FormCreate, bus: BusDep) -> FormPublic:
     return FormPublic.of(await bus.execute(intake.create_form, values=body.model_dump()))
 
 
-@forms.get("", summary="List web-to-lead forms")
+@forms_router.get("", summary="List web-to-lead forms")
 async def list_forms(
     bus: BusDep, cursor: str | None = None, limit: Annotated[int, Query(ge=1, le=MAX_PAGE_SIZE)] = 50
 ) -> Page[FormPublic]:
@@ -119,14 +119,14 @@ async def list_forms(
     return page_of(found, limit=limit, public=FormPublic.of)
 
 
-@forms.get("/{form_key}", summary="A web-to-lead form")
+@forms_router.get("/{form_key}", summary="A web-to-lead form")
 async def get_form(form_key: str, bus: BusDep, response: Response) -> FormPublic:
     form = await bus.read(intake.get_form, form_key=form_key)
     set_etag(response, form.version)
     return FormPublic.of(form)
 
 
-@forms.patch(
+@forms_router.patch(
     "/{form_key}",
     summary="Open or close a form, change its team, source or origins (admin)",
     description="`If-Match` with the version: 412 if stale.",
@@ -148,7 +148,7 @@ async def change_form(
     return FormPublic.of(form)
 
 
-@router.get("/v1/leads/{lead_id}/form-submissions", summary="Form submissions that reached a lead")
+@leads_router.get("/{lead_id}/form-submissions", summary="Form submissions that reached a lead")
 async def lead_submissions(
     lead_id: UUID,
     bus: BusDep,
@@ -157,6 +157,3 @@ async def lead_submissions(
 ) -> Page[SubmissionPublic]:
     found = await bus.read(intake.list_submissions, lead_id=lead_id, after=decode_cursor(cursor), limit=limit)
     return page_of([SubmissionPublic.model_validate(row) for row in found], limit=limit, public=lambda s: s)
-
-
-router.include_router(forms)
