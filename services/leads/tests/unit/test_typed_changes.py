@@ -9,7 +9,8 @@ import pytest
 from crm_leads.domain import events, model
 from crm_leads.domain.accounts import account as accounts
 from crm_leads.domain.accounts import contact as account_contacts
-from crm_leads.domain.accounts.account import Account, Contact
+from crm_leads.domain.accounts.account import Account
+from crm_leads.domain.accounts.contact import Contact
 from crm_leads.domain.accounts.values import AccountLink, AccountType, Address
 from crm_leads.domain.model import Lead
 from crm_leads.domain.values import EmailEntry, PhoneEntry, PhoneKind, PostalAddress, Tag

@@ -6,7 +6,8 @@ from typing import Any
 from uuid import UUID
 
 from crm_leads.domain import events
-from crm_leads.domain.accounts.account import Account, Contact
+from crm_leads.domain.accounts.account import Account
+from crm_leads.domain.accounts.contact import Contact
 from crm_leads.domain.duplicates.merge import ensure_not_merged
 from crm_leads.domain.statuses import CLOSED_STATUSES, LeadStatus, StatusDefinition
 from crm_leads.domain.values import (

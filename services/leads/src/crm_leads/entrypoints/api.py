@@ -76,15 +76,7 @@ Filters = Annotated[LeadFilters, Depends(lead_filters)]
 @router.post("", status_code=status.HTTP_201_CREATED, summary="Create a lead")
 async def create_lead(body: LeadCreate, bus: BusDep, response: Response) -> LeadCreatedPublic:
     """`duplicates` lists existing leads this one may duplicate: a warning, the lead is created."""
-    data = use_cases.NewLead(
-        last_name=body.last_name,
-        email=body.email,
-        phone=body.phone,
-        owner_id=body.owner_id,
-        language=body.language or "en",
-        details={k: v for k, v in body.changes().items() if k not in {"last_name", "language"}},
-    )
-    checked = await bus.execute(duplicate_checks.create_lead, data=data)
+    checked = await bus.execute(duplicate_checks.create_lead, data=body.new_lead())
     _with_etag(checked.record, response)
     return LeadCreatedPublic.checked(checked)
 

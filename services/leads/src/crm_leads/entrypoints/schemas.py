@@ -16,7 +16,7 @@ from crm_leads.domain.values import (
     Tag,
 )
 from crm_leads.entrypoints.admin_schemas import StatusPublic
-from crm_leads.service_layer.use_cases import KanbanColumn
+from crm_leads.service_layer.use_cases import KanbanColumn, NewLead
 
 Name = Field(min_length=1, max_length=255)
 Short = Field(None, max_length=255)
@@ -123,6 +123,17 @@ class LeadCreate(LeadUpdate):
     email: EmailStr | None = Field(None, description="Shorthand for a single primary email")
     phone: str | None = Field(None, max_length=40, description="Shorthand for a single primary phone")
     owner_id: str | None = Field(None, max_length=128, description="Defaults to the creator")
+
+    def new_lead(self) -> NewLead:
+        """The create use case's input (from `POST /v1/leads` or an import row)."""
+        return NewLead(
+            last_name=self.last_name,
+            email=self.email,
+            phone=self.phone,
+            owner_id=self.owner_id,
+            language=self.language or "en",
+            details={k: v for k, v in self.changes().items() if k not in {"last_name", "language"}},
+        )
 
 
 def _domain_value(name: str, value: Any) -> Any:

@@ -3,7 +3,8 @@
 import pytest
 
 from crm_leads.domain.accounts import events
-from crm_leads.domain.accounts.account import Account, Contact
+from crm_leads.domain.accounts.account import Account
+from crm_leads.domain.accounts.contact import Contact
 from crm_leads.domain.accounts.values import AccountLink, AccountType, Address, AddressKind
 from crm_leads.service_layer.integration_events import translate
 from crm_shared.errors import InvalidInput

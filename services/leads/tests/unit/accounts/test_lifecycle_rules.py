@@ -6,7 +6,8 @@ from uuid import uuid4
 import pytest
 
 from crm_leads.domain.accounts import events
-from crm_leads.domain.accounts.account import Account, Contact
+from crm_leads.domain.accounts.account import Account
+from crm_leads.domain.accounts.contact import Contact
 from crm_leads.domain.accounts.lifecycle import (
     CustomerState,
     DealFact,

@@ -3,7 +3,8 @@ from datetime import UTC, datetime
 
 import pytest
 
-from crm_leads.domain.accounts.account import Account, Contact
+from crm_leads.domain.accounts.account import Account
+from crm_leads.domain.accounts.contact import Contact
 from crm_leads.domain.duplicates.merge import MergedRecord, combined, mark_merged, merged_changes
 from crm_leads.domain.model import Lead
 from crm_shared.errors import InvalidInput

@@ -3,7 +3,8 @@ import uuid
 import pytest
 from pydantic import ValidationError
 
-from crm_leads.domain.accounts.account import Account, Contact
+from crm_leads.domain.accounts.account import Account
+from crm_leads.domain.accounts.contact import Contact
 from crm_leads.domain.duplicates.matching import MatchField, match
 from crm_leads.domain.duplicates.parties import (
     ACCOUNT_FIELDS,

@@ -4,8 +4,9 @@ import json
 
 import pytest
 
+from crm_leads.adapters.transfer.salesforce import read_trees
 from crm_leads.domain.transfer.rows import ImportKind
-from crm_leads.entrypoints.transfer.import_salesforce import read_trees
+from crm_leads.entrypoints.transfer.checks import checked, checked_batch
 from crm_shared.errors import InvalidInput
 from tests.data import SALESFORCE_SAMPLES as SAMPLES
 
@@ -18,11 +19,11 @@ def test_the_sample_accounts_come_before_the_contacts_that_reference_them() -> N
     found = read_trees(
         [sample("Contacts.json"), sample("data-plan.json"), sample("Accounts.json")], phone_region="US"
     )
-    assert [(b.kind, b.file, len(b.rows)) for b in found.batches] == [
+    assert [(b.kind, b.file, len(b.records)) for b in found.batches] == [
         (ImportKind.ACCOUNTS, "Accounts.json", 10),
         (ImportKind.CONTACTS, "Contacts.json", 6),
     ]
-    accounts, contacts = found.batches
+    accounts, contacts = (checked_batch(batch) for batch in found.batches)
     alpha = accounts.rows[0]
     assert alpha.reference == "AccountRef1"
     assert alpha.create["name"] == "Alpha Dynamics"
@@ -34,7 +35,7 @@ def test_the_sample_accounts_come_before_the_contacts_that_reference_them() -> N
     assert amy.create["job_title"] == "VP of Engineering"
     assert amy.accounts[0].reference == "AccountRef1"
     assert amy.accounts[0].column == "AccountId"
-    assert found.ignored_fields == {"Phone", "NumberOfEmployees", "Picture__c"}
+    assert found.ignored == {"Phone", "NumberOfEmployees", "Picture__c"}
     assert found.refused == []
 
 
@@ -47,7 +48,7 @@ def test_other_records_are_refused_and_errors_name_salesforce_fields() -> None:
     }
     found = read_trees([("tree.json", json.dumps(tree).encode())], phone_region=None)
     assert [(e.row, e.column) for e in found.refused] == [(1, "attributes.type")]
-    contact = found.batches[0].rows[0]
+    contact = checked(found.batches[0].records[0])
     assert {(e.row, e.column) for e in contact.create_errors} == {(2, "LastName"), (2, "Email")}
     assert contact.accounts[0].external_id == "001XX"
     assert found.batches[0].column_of("phones.0") == "Phone"

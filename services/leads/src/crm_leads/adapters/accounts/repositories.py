@@ -1,7 +1,5 @@
 """Repositories of accounts and contacts (a contact's account links live in their own table)."""
 
-from collections.abc import Mapping
-from dataclasses import dataclass
 from typing import Any
 from uuid import UUID
 
@@ -10,22 +8,13 @@ from sqlalchemy import Row, Select, delete, or_, select
 from crm_leads.adapters.accounts.tables import account_reference_seq, accounts, contact_accounts, contacts
 from crm_leads.adapters.lists import escape_like
 from crm_leads.adapters.search_keys import account_keys, contact_search_text
-from crm_leads.domain.accounts.account import Account, Contact
+from crm_leads.domain.accounts.account import Account
+from crm_leads.domain.accounts.contact import Contact
 from crm_leads.domain.accounts.lifecycle import CustomerState, ProspectState
+from crm_leads.domain.accounts.lists import Filters
 from crm_leads.domain.accounts.values import AccountLink, AccountType, Address, plain
 from crm_shared.db.repository import TableRepository
 from crm_shared.text_keys import address_key, casefold_key
-
-
-@dataclass(frozen=True)
-class Filters:
-    """List filters; None means "any". `equal` are plain column equalities."""
-
-    equal: Mapping[str, object]
-    text: str | None = None
-    tag: str | None = None
-    account_id: UUID | None = None
-    email: str | None = None
 
 
 def _lifecycle(values: dict[str, Any]) -> dict[str, Any]:

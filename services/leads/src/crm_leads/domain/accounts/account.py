@@ -9,7 +9,6 @@ from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
 from crm_leads.domain.accounts import events
-from crm_leads.domain.accounts.contact import Contact
 from crm_leads.domain.accounts.lifecycle import Lifecycle
 from crm_leads.domain.accounts.lifecycle_record import LifecycleRecord
 from crm_leads.domain.accounts.values import (
@@ -28,8 +27,6 @@ from crm_shared.text_keys import address_key
 
 if TYPE_CHECKING:
     from crm_leads.domain.model import Lead
-
-__all__ = ["Account", "AccountType", "Address", "Contact"]
 
 EDITABLE = frozenset(
     {"name", "type", "website", "email_domain", "owner_id", "csm_id", "team", "language", "key_account",

@@ -4,7 +4,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from uuid import UUID
 
-from crm_leads.domain.accounts.account import Account, Contact
+from crm_leads.domain.accounts.account import Account
+from crm_leads.domain.accounts.contact import Contact
 from crm_leads.domain.duplicates.matching import ALL_FIELDS, MatchField, Party
 from crm_leads.domain.model import Lead
 from crm_shared.errors import InvalidInput

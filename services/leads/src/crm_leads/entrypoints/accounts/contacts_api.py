@@ -5,8 +5,8 @@ from uuid import UUID
 
 from fastapi import APIRouter, Query, Response, status
 
-from crm_leads.adapters.accounts.repositories import Filters
-from crm_leads.domain.accounts.account import Contact
+from crm_leads.domain.accounts.contact import Contact
+from crm_leads.domain.accounts.lists import Filters
 from crm_leads.entrypoints.accounts.schemas import (
     ContactCreate,
     ContactPublic,

@@ -6,7 +6,8 @@ from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict, EmailStr, Field, model_validator
 
-from crm_leads.domain.accounts.account import Account, Contact
+from crm_leads.domain.accounts.account import Account
+from crm_leads.domain.accounts.contact import Contact
 from crm_leads.domain.accounts.lifecycle import CustomerState, ProspectState
 from crm_leads.domain.accounts.values import AccountLink, AccountType, Address, AddressKind
 from crm_shared.pagination import MAX_PAGE_SIZE

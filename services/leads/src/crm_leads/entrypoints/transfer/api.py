@@ -1,27 +1,19 @@
 """HTTP API of CSV/JSON import and CSV export of leads, contacts and accounts."""
 
-from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
-from dataclasses import replace
+from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import StreamingResponse
 
-from crm_leads.adapters.transfer.csv_files import BOM, MAX_BYTES, MAX_ROWS, csv_lines, read_csv
-from crm_leads.domain.transfer.rows import (
-    ImportBatch,
-    ImportKey,
-    ImportKind,
-    ImportMode,
-    ImportResult,
-    ImportRow,
-    RowError,
-)
+from crm_leads.adapters.transfer import writing
+from crm_leads.adapters.transfer.csv_files import MAX_BYTES, MAX_ROWS
+from crm_leads.adapters.transfer.reading import FileRecords, read_table
+from crm_leads.adapters.transfer.salesforce import read_trees
+from crm_leads.adapters.transfer.writing import ExportFormat
+from crm_leads.domain.transfer.rows import ImportKey, ImportKind, ImportMode, ImportResult
 from crm_leads.entrypoints.api import Filters as LeadFilterQuery
-from crm_leads.entrypoints.transfer import export_columns
-from crm_leads.entrypoints.transfer.export_columns import ExportFormat, row_of
-from crm_leads.entrypoints.transfer.import_columns import ALIASES, COLUMNS, column_of, read_row
-from crm_leads.entrypoints.transfer.import_salesforce import read_trees
+from crm_leads.entrypoints.transfer.checks import checked_batch
 from crm_leads.entrypoints.transfer.schemas import AccountExportQuery, ContactExportQuery, ImportReport
 from crm_leads.entrypoints.transfer.uploads import uploaded_files
 from crm_leads.service_layer.transfer import exports
@@ -103,10 +95,7 @@ async def import_salesforce(
     `AccountId` `@AccountRef1` links it to that account of the import. A record's `Id` is its
     external id. Record numbers in the report count from 1 within each file."""
     found = read_trees(await uploaded_files(request), phone_region=phone_region)
-    result = await _run(bus, found.batches, mode=mode, key=key, dry_run=dry_run)
-    return ImportReport.of(
-        result, mode=mode, key=key, dry_run=dry_run, ignored=found.ignored_fields, refused=found.refused
-    )
+    return await _import(bus, found, mode=mode, key=key, dry_run=dry_run)
 
 
 @imports_router.post(
@@ -132,27 +121,20 @@ async def import_csv(
     files = await uploaded_files(request)
     if len(files) != 1:
         raise InvalidInput("file", "upload one CSV file per import")
-    table = read_csv(files[0][1])
-    rows = [read_row(kind, number, cells, phone_region=phone_region) for number, cells in table.rows]
-    too_long = set(table.too_long)
-    rows = [_refused(r, "more cells than the header has columns") if r.row in too_long else r for r in rows]
-    result = await _run(bus, [ImportBatch(kind, rows, column_of(kind))], mode=mode, key=key, dry_run=dry_run)
-    ignored = [c for c in table.columns if c and ALIASES.get(c, c) not in COLUMNS[kind]]
-    return ImportReport.of(result, mode=mode, key=key, dry_run=dry_run, ignored=ignored)
+    found = read_table(kind, files[0][1], phone_region=phone_region)
+    return await _import(bus, found, mode=mode, key=key, dry_run=dry_run)
 
 
-async def _run(
-    bus: BusDep, batches: Sequence[ImportBatch], *, mode: ImportMode, key: ImportKey, dry_run: bool
-) -> ImportResult:
+async def _import(
+    bus: BusDep, found: FileRecords, *, mode: ImportMode, key: ImportKey, dry_run: bool
+) -> ImportReport:
     """A dry run is the same import in a transaction that is rolled back."""
+    batches = [checked_batch(batch) for batch in found.batches]
     run = bus.read if dry_run else bus.execute
     result: ImportResult = await run(import_records, batches=batches, mode=mode, key=key)
-    return result
-
-
-def _refused(row: ImportRow, message: str) -> ImportRow:
-    error = RowError(row.row, "*", message)
-    return replace(row, create_errors=(*row.create_errors, error), update_errors=(*row.update_errors, error))
+    return ImportReport.of(
+        result, mode=mode, key=key, dry_run=dry_run, ignored=found.ignored, refused=found.refused
+    )
 
 
 @exports_router.get(
@@ -167,7 +149,7 @@ async def export_leads(bus: BusDep, filters: LeadFilterQuery) -> StreamingRespon
     async def page(cursor: str | None) -> ExportPage[Any]:
         return await bus.read(exports.export_leads, filters=filters, cursor=cursor)
 
-    return await _csv("leads", export_columns.LEADS, page)
+    return await _csv("leads", writing.LEADS, page)
 
 
 @exports_router.get(
@@ -185,7 +167,7 @@ async def export_contacts(bus: BusDep, query: Annotated[ContactExportQuery, Quer
     async def page(cursor: str | None) -> ExportPage[Any]:
         return await bus.read(exports.export_contacts, filters=query.contact_filters(), cursor=cursor)
 
-    return await _csv("contacts", export_columns.CONTACTS, page)
+    return await _csv("contacts", writing.CONTACTS, page)
 
 
 @exports_router.get(
@@ -200,7 +182,7 @@ async def export_accounts(bus: BusDep, query: Annotated[AccountExportQuery, Quer
     async def page(cursor: str | None) -> ExportPage[Any]:
         return await bus.read(exports.export_accounts, filters=query.account_filters(), cursor=cursor)
 
-    return await _csv("accounts", export_columns.ACCOUNTS, page)
+    return await _csv("accounts", writing.ACCOUNTS, page)
 
 
 async def _csv(
@@ -211,10 +193,10 @@ async def _csv(
     first = await page(None)
 
     async def lines() -> AsyncIterator[str]:
-        yield BOM + csv_lines([fmt.columns])
+        yield writing.header(fmt)
         current = first
         while True:
-            yield csv_lines(row_of(fmt, r, current.external_ids.get(r.id)) for r in current.records)
+            yield writing.lines(fmt, current.records, current.external_ids)
             if current.next_cursor is None:
                 return
             current = await page(current.next_cursor)

@@ -5,8 +5,8 @@ from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict, EmailStr, Field
 
-from crm_leads.adapters.accounts.repositories import Filters
 from crm_leads.domain.accounts.lifecycle import CustomerState, ProspectState
+from crm_leads.domain.accounts.lists import Filters
 from crm_leads.domain.accounts.values import AccountType
 from crm_leads.domain.transfer.rows import ImportKey, ImportMode, ImportResult, RowError
 from crm_shared.text_keys import address_key

@@ -6,7 +6,8 @@ from datetime import UTC, datetime
 from typing import TypeVar
 from uuid import UUID
 
-from crm_leads.domain.accounts.account import Account, Contact
+from crm_leads.domain.accounts.account import Account
+from crm_leads.domain.accounts.contact import Contact
 from crm_leads.domain.accounts.lifecycle import (
     CustomerState,
     DealFact,

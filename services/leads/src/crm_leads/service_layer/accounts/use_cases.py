@@ -4,8 +4,9 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 from uuid import UUID
 
-from crm_leads.adapters.accounts.repositories import Filters
-from crm_leads.domain.accounts.account import Account, Contact
+from crm_leads.domain.accounts.account import Account
+from crm_leads.domain.accounts.contact import Contact
+from crm_leads.domain.accounts.lists import Filters
 from crm_leads.domain.accounts.values import AccountLink
 from crm_leads.domain.duplicates.matching import FREE_MAIL_DOMAINS
 from crm_leads.service_layer.unit_of_work import LeadsUnitOfWork

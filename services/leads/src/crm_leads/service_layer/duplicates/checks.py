@@ -6,7 +6,8 @@ from dataclasses import dataclass
 from typing import Any
 from uuid import UUID
 
-from crm_leads.domain.accounts.account import Account, Contact
+from crm_leads.domain.accounts.account import Account
+from crm_leads.domain.accounts.contact import Contact
 from crm_leads.domain.duplicates.matching import DEFAULT_THRESHOLD, MatchField, Party, find_duplicates
 from crm_leads.domain.duplicates.parties import (
     ACCOUNT_FIELDS,

@@ -14,7 +14,8 @@ from uuid import UUID
 from crm_leads.domain import model
 from crm_leads.domain.accounts import account as account_model
 from crm_leads.domain.accounts import contact as contact_model
-from crm_leads.domain.accounts.account import Account, Contact
+from crm_leads.domain.accounts.account import Account
+from crm_leads.domain.accounts.contact import Contact
 from crm_leads.domain.accounts.values import AccountLink
 from crm_leads.domain.duplicates.merge import (
     AccountsMerged,

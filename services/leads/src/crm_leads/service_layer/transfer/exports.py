@@ -5,8 +5,9 @@ from dataclasses import dataclass
 from typing import Generic, TypeVar
 from uuid import UUID
 
-from crm_leads.adapters.accounts.repositories import Filters
-from crm_leads.domain.accounts.account import Account, Contact
+from crm_leads.domain.accounts.account import Account
+from crm_leads.domain.accounts.contact import Contact
+from crm_leads.domain.accounts.lists import Filters
 from crm_leads.domain.lists import LeadFilters, LeadSort
 from crm_leads.domain.model import Lead
 from crm_leads.service_layer import use_cases

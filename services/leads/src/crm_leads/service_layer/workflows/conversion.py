@@ -12,7 +12,8 @@ from enum import StrEnum
 from typing import TypeVar
 from uuid import UUID
 
-from crm_leads.domain.accounts.account import Account, Contact
+from crm_leads.domain.accounts.account import Account
+from crm_leads.domain.accounts.contact import Contact
 from crm_leads.domain.accounts.values import AccountLink
 from crm_leads.domain.duplicates.merge import ensure_not_merged
 from crm_leads.domain.events import DealRequest

@@ -1,9 +1,23 @@
-"""Import rows checked with the HTTP API's schemas; errors name the file's columns."""
+"""Import rows read from their cells, then checked with the HTTP API's schemas; errors name the
+file's columns."""
 
 from uuid import uuid4
 
-from crm_leads.domain.transfer.rows import RowError
-from crm_leads.entrypoints.transfer.import_columns import account_row, contact_row, lead_row
+from crm_leads.adapters.transfer.reading import account_values, contact_values, lead_values
+from crm_leads.domain.transfer.rows import ImportRow, RowError
+from crm_leads.entrypoints.transfer.checks import checked
+
+
+def lead_row(row: int, raw: dict[str, str], *, phone_region: str | None) -> ImportRow:
+    return checked(lead_values(row, raw, phone_region=phone_region))
+
+
+def contact_row(row: int, raw: dict[str, str], *, phone_region: str | None) -> ImportRow:
+    return checked(contact_values(row, raw, phone_region=phone_region))
+
+
+def account_row(row: int, raw: dict[str, str]) -> ImportRow:
+    return checked(account_values(row, raw))
 
 
 def test_a_lead_row_becomes_the_create_and_update_inputs() -> None:

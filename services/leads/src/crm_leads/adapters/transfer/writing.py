@@ -1,15 +1,17 @@
-"""Columns of the exports: `id`, the import columns (so an export can be edited and imported back
-with `mode=update_by_key`), then read-only columns, which an import ignores."""
+"""CSV exports: `id`, the import columns (so an export can be edited and imported back with
+`mode=update_by_key`), then read-only columns, which an import ignores.
 
-from collections.abc import Callable, Mapping, Sequence
+UTF-8 with a byte order mark (for spreadsheet tools), comma separated, CRLF lines. Lists are
+`; `-separated. Cells that a spreadsheet would run as a formula start with a `'` (see `csv_files`)."""
+
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from enum import Enum
 from typing import Any
+from uuid import UUID
 
-from crm_leads.domain.accounts.account import Account, Contact
-from crm_leads.domain.model import Lead
-from crm_leads.entrypoints.transfer.import_columns import (
+from crm_leads.adapters.transfer.columns import (
     ACCOUNT_COLUMNS,
     ADDRESS_PARTS,
     CONTACT_COLUMNS,
@@ -17,6 +19,10 @@ from crm_leads.entrypoints.transfer.import_columns import (
     LEAD_COLUMNS,
     SEPARATOR,
 )
+from crm_leads.adapters.transfer.csv_files import BOM, csv_lines
+from crm_leads.domain.accounts.account import Account
+from crm_leads.domain.accounts.contact import Contact
+from crm_leads.domain.model import Lead
 
 LIFECYCLE = ("prospect_state", "customer_state")
 LEAD_EXTRA = ("status", "lost_reason", "lost_at", "account_id", "contact_id", "created_at", "updated_at",
@@ -49,6 +55,15 @@ def cell(value: Any) -> str:
 def row_of(fmt: ExportFormat, record: Any, external_id: str | None) -> list[str]:
     special = dict(fmt.values(record)) | {"external_id": external_id}
     return [cell(special[c] if c in special else getattr(record, c, None)) for c in fmt.columns]
+
+
+def header(fmt: ExportFormat) -> str:
+    """The first line of the file, after the byte order mark."""
+    return BOM + csv_lines([fmt.columns])
+
+
+def lines(fmt: ExportFormat, records: Iterable[Any], external_ids: Mapping[UUID, str]) -> str:
+    return csv_lines(row_of(fmt, r, external_ids.get(r.id)) for r in records)
 
 
 def _lead_values(lead: Lead) -> dict[str, Any]:

@@ -1,23 +1,27 @@
 """Salesforce `sf data tree` files (`{"records": [...]}`, each record with `attributes.type` and
-`attributes.referenceId`) as an import source. Accounts and contacts become rows of the CSV columns
-and go through the same checks; a contact's `AccountId` is `@referenceId` of an account in the same
-import, or the Salesforce id of an account imported before (its external id)."""
+`attributes.referenceId`) as an import source. Accounts and contacts are read as rows of the CSV
+columns and go through the same checks; a contact's `AccountId` is `@referenceId` of an account in
+the same import, or the Salesforce id of an account imported before (its external id). Errors name
+the Salesforce fields."""
 
 import json
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from crm_leads.adapters.transfer.columns import column_of
 from crm_leads.adapters.transfer.csv_files import MAX_ROWS
-from crm_leads.domain.transfer.rows import AccountRef, ImportBatch, ImportKind, ImportRow, RowError
-from crm_leads.entrypoints.transfer.import_columns import (
-    account_row,
-    column_of,
-    contact_row,
+from crm_leads.adapters.transfer.reading import (
+    FileBatch,
+    FileRecords,
+    RecordValues,
+    account_values,
+    contact_values,
     refuse_control_characters,
 )
+from crm_leads.domain.transfer.rows import AccountRef, ImportKind, RowError
 from crm_shared.errors import InvalidInput
 
 ACCOUNT_FIELDS = {
@@ -44,24 +48,15 @@ class SalesforceTree(BaseModel):
     records: list[dict[str, Any]] = Field(max_length=MAX_ROWS)
 
 
-@dataclass
-class SalesforceImport:
+def read_trees(files: Sequence[tuple[str, bytes]], *, phone_region: str | None) -> FileRecords:
     """Account batches first, so that contacts find the accounts they reference."""
-
-    batches: list[ImportBatch] = field(default_factory=list)
-    refused: list[RowError] = field(default_factory=list)
-    """Records that are not accounts nor contacts."""
-    ignored_fields: set[str] = field(default_factory=set)
-
-
-def read_trees(files: Sequence[tuple[str, bytes]], *, phone_region: str | None) -> SalesforceImport:
-    result = SalesforceImport()
+    result = FileRecords()
     trees = [(name, tree) for name, data in files if (tree := _tree(name, data)) is not None]
     for kind in (ImportKind.ACCOUNTS, ImportKind.CONTACTS):
         for name, tree in trees:
-            rows = _rows(name, tree, kind, phone_region, result)
-            if rows:
-                result.batches.append(ImportBatch(kind, rows, _locate(kind), name))
+            records = _records(name, tree, kind, phone_region, result)
+            if records:
+                result.batches.append(FileBatch(kind, records, _locate(kind), name))
     return result
 
 
@@ -76,10 +71,10 @@ def _tree(name: str, data: bytes) -> SalesforceTree | None:
         raise InvalidInput(name, f"not a Salesforce data tree file ({{'records': [...]}}): {exc}") from exc
 
 
-def _rows(
-    name: str, tree: SalesforceTree, kind: ImportKind, region: str | None, result: SalesforceImport
-) -> list[ImportRow]:
-    rows = []
+def _records(
+    name: str, tree: SalesforceTree, kind: ImportKind, region: str | None, result: FileRecords
+) -> list[RecordValues]:
+    records = []
     for number, record in enumerate(tree.records, start=1):
         attributes = record.get("attributes") or {}
         sobject = SOBJECTS.get(str(attributes.get("type"))) if isinstance(attributes, dict) else None
@@ -89,13 +84,13 @@ def _rows(
         if sobject is not kind:
             continue
         fields = ACCOUNT_FIELDS if kind is ImportKind.ACCOUNTS else CONTACT_FIELDS
-        result.ignored_fields |= {f for f in record if f not in fields and f != "attributes"}
-        row = _row(number, record, kind, region)
-        rows.append(replace(row, reference=attributes.get("referenceId")))
-    return rows
+        result.ignored |= {f for f in record if f not in fields and f != "attributes"}
+        read = _record(number, record, kind, region)
+        records.append(replace(read, reference=attributes.get("referenceId")))
+    return records
 
 
-def _row(number: int, record: Mapping[str, Any], kind: ImportKind, region: str | None) -> ImportRow:
+def _record(number: int, record: Mapping[str, Any], kind: ImportKind, region: str | None) -> RecordValues:
     fields = ACCOUNT_FIELDS if kind is ImportKind.ACCOUNTS else CONTACT_FIELDS
     cells: dict[str, str] = {}
     for name, column in fields.items():
@@ -104,13 +99,13 @@ def _row(number: int, record: Mapping[str, Any], kind: ImportKind, region: str |
             cells[column] = f"{cells[column]};{text}" if column in cells else text
     if kind is ImportKind.ACCOUNTS:
         cells["type"] = _account_type(cells.get("type"))
-        return _renamed(refuse_control_characters(account_row(number, cells), cells), ACCOUNT_FIELDS)
+        return _renamed(refuse_control_characters(account_values(number, cells), cells), ACCOUNT_FIELDS)
     account = cells.pop("account", None)
-    row = contact_row(number, cells, phone_region=region)
+    read = contact_values(number, cells, phone_region=region)
     if account:
-        row = replace(row, accounts=_account_ref(account))
+        read = replace(read, accounts=_account_ref(account))
         cells["account_id"] = account
-    return _renamed(refuse_control_characters(row, cells), CONTACT_FIELDS)
+    return _renamed(refuse_control_characters(read, cells), CONTACT_FIELDS)
 
 
 def _account_ref(value: str) -> tuple[AccountRef, ...]:
@@ -139,13 +134,16 @@ def _source_names(fields: Mapping[str, str]) -> dict[str, str]:
     return names | {"account_id": "AccountId", "account_external_id": "AccountId"}
 
 
-def _renamed(row: ImportRow, fields: Mapping[str, str]) -> ImportRow:
+def _renamed(read: RecordValues, fields: Mapping[str, str]) -> RecordValues:
+    """Errors on the Salesforce fields rather than on our columns."""
     names = _source_names(fields)
 
-    def rename(errors: tuple[RowError, ...]) -> tuple[RowError, ...]:
-        return tuple(replace(e, column=names.get(e.column, e.column)) for e in errors)
+    def locate(field_name: str) -> str:
+        column = read.locate(field_name)
+        return names.get(column, column)
 
-    return replace(row, create_errors=rename(row.create_errors), update_errors=rename(row.update_errors))
+    refused = tuple(replace(e, column=names.get(e.column, e.column)) for e in read.refused)
+    return replace(read, locate=locate, refused=refused)
 
 
 def _locate(kind: ImportKind) -> Callable[[str], str]:
