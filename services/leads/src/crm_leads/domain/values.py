@@ -1,4 +1,5 @@
-"""Value objects of a lead's contact details: emails, phones (E.164), postal address, tags."""
+"""Value objects of a lead's fields: emails, phones (E.164), tags, company sizes (its postal address is
+the one every record has, see `addresses`)."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from typing import TypeVar
 
 import phonenumbers
 
+from crm_leads.domain.addresses import PostalAddress
 from crm_shared.errors import InvalidInput
 from crm_shared.text_keys import address_key, casefold_key
 
@@ -46,16 +48,6 @@ class PhoneEntry:
     number: str
     kind: str = PhoneKind.WORK
     primary: bool = False
-
-
-@dataclass(frozen=True)
-class PostalAddress:
-    street: str | None = None
-    postal_code: str | None = None
-    city: str | None = None
-    region: str | None = None
-    country: str | None = None
-    """ISO 3166-1 alpha-2."""
 
 
 @dataclass(frozen=True)

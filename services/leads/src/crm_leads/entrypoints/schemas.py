@@ -12,9 +12,9 @@ from crm_leads.domain.values import (
     EmailEntry,
     PhoneEntry,
     PhoneKind,
-    PostalAddress,
     Tag,
 )
+from crm_leads.entrypoints.addresses import AddressIn
 from crm_leads.entrypoints.admin_schemas import StatusPublic
 from crm_leads.service_layer.use_cases import KanbanColumn, NewLead
 
@@ -44,16 +44,6 @@ class PhoneIn(BaseModel):
     )
     kind: PhoneKind = PhoneKind.WORK
     primary: bool = False
-
-
-class AddressIn(BaseModel):
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, from_attributes=True)
-
-    street: str | None = Field(None, max_length=500)
-    postal_code: str | None = Field(None, max_length=20)
-    city: str | None = Field(None, max_length=128)
-    region: str | None = Field(None, max_length=128)
-    country: str | None = Field(None, pattern=r"^[A-Z]{2}$", description="ISO 3166-1 alpha-2")
 
 
 class TagIn(BaseModel):
@@ -144,7 +134,7 @@ def _domain_value(name: str, value: Any) -> Any:
     if name == "tags":
         return [Tag(t.name, t.colour) for t in value]
     if name == "address" and value is not None:
-        return PostalAddress(**value.model_dump())
+        return value.domain()
     if name == "company_size" and value is not None:
         return value.value
     return value

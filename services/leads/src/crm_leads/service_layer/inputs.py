@@ -3,8 +3,8 @@
 from typing import TYPE_CHECKING, Any
 
 from crm_leads.domain import values as field_values
+from crm_leads.domain.addresses import PostalAddress
 from crm_leads.domain.references import INLINE_KINDS, ReferenceKind, ReferenceValue
-from crm_leads.domain.values import PostalAddress
 from crm_shared.auth import Principal, Role
 from crm_shared.errors import InvalidInput
 

@@ -5,13 +5,14 @@ import pytest
 from crm_leads.domain.accounts import events
 from crm_leads.domain.accounts.account import Account
 from crm_leads.domain.accounts.contact import Contact
-from crm_leads.domain.accounts.values import AccountLink, AccountType, Address, AddressKind
+from crm_leads.domain.accounts.values import AccountLink, AccountType
+from crm_leads.domain.addresses import AddressKind, PostalAddress
 from crm_leads.service_layer.integration_events import translate
 from crm_shared.errors import InvalidInput
 
 
-def address(kind: AddressKind) -> Address:
-    return Address(kind=kind, line1="1 rue de la Paix", country="FR", city="Paris")
+def address(kind: AddressKind) -> PostalAddress:
+    return PostalAddress(kind=kind, line1="1 rue de la Paix", country="FR", city="Paris")
 
 
 def test_an_account_takes_its_email_domain_from_its_website():

@@ -12,7 +12,8 @@ from crm_leads.domain.accounts.account import Account
 from crm_leads.domain.accounts.contact import Contact
 from crm_leads.domain.accounts.lifecycle import CustomerState, ProspectState
 from crm_leads.domain.accounts.lists import Filters
-from crm_leads.domain.accounts.values import AccountLink, AccountType, Address, plain
+from crm_leads.domain.accounts.values import AccountLink, AccountType, plain
+from crm_leads.domain.addresses import PostalAddress
 from crm_shared.db.repository import TableRepository
 from crm_shared.text_keys import address_key, casefold_key
 
@@ -46,7 +47,7 @@ class AccountRepository(TableRepository[Account]):
             | {
                 "type": AccountType(values["type"]),
                 "tags": tuple(values["tags"]),
-                "addresses": tuple(Address.of(a) for a in values["addresses"]),
+                "addresses": tuple(PostalAddress.of(a) for a in values["addresses"]),
             }
         )
 

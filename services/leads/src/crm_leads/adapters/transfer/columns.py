@@ -4,7 +4,7 @@ exported file can be edited and imported back."""
 
 from collections.abc import Callable
 
-from crm_leads.domain.accounts.values import AddressKind
+from crm_leads.domain.addresses import AddressKind
 from crm_leads.domain.transfer.rows import ImportKind
 
 SEPARATOR = ";"

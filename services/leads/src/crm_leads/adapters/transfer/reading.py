@@ -28,7 +28,8 @@ from crm_leads.adapters.transfer.columns import (
     lead_column,
 )
 from crm_leads.adapters.transfer.csv_files import read_csv, unquote
-from crm_leads.domain.accounts.values import AddressKind, domain_of_website, to_e164
+from crm_leads.domain.accounts.values import domain_of_website, to_e164
+from crm_leads.domain.addresses import AddressKind
 from crm_leads.domain.transfer.rows import AccountRef, ImportKind, RowError
 from crm_shared.errors import InvalidInput
 from crm_shared.http.characters import cell_errors

@@ -89,7 +89,7 @@ def _contact_values(contact: Contact) -> dict[str, Any]:
 def _account_values(account: Account) -> dict[str, Any]:
     values: dict[str, Any] = {}
     for address in account.addresses:
-        values |= {f"{address.kind.value}_{part}": getattr(address, part) for part in ADDRESS_PARTS}
+        values |= {f"{address.kind}_{part}": getattr(address, part) for part in ADDRESS_PARTS}
     return values
 
 

@@ -13,12 +13,12 @@ from crm_leads.domain.accounts.lifecycle import Lifecycle
 from crm_leads.domain.accounts.lifecycle_record import LifecycleRecord
 from crm_leads.domain.accounts.values import (
     AccountType,
-    Address,
     apply_changes,
     check_addresses,
     domain_of_website,
     plain,
 )
+from crm_leads.domain.addresses import PostalAddress
 from crm_leads.domain.duplicates.merge import ensure_not_merged
 from crm_shared.domain import DomainEvent
 from crm_shared.errors import InvalidInput
@@ -48,7 +48,7 @@ class Account(LifecycleRecord):
     language: str = "en"
     key_account: bool = False
     tags: tuple[str, ...] = ()
-    addresses: tuple[Address, ...] = ()
+    addresses: tuple[PostalAddress, ...] = ()
     created_at: datetime
     updated_at: datetime | None = None
     merged_into: UUID | None = None

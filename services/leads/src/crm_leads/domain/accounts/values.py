@@ -1,4 +1,5 @@
-"""Value objects and normalisation shared by accounts and contacts: addresses, domains, phone numbers."""
+"""Value objects and normalisation shared by accounts and contacts: links, domains, phone numbers,
+addresses checked, and plain values for events."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from uuid import UUID
 
 import phonenumbers
 
+from crm_leads.domain.addresses import PostalAddress
 from crm_shared.errors import InvalidInput
 from crm_shared.text_keys import address_key
 
@@ -25,27 +27,6 @@ class AccountType(StrEnum):
     PARTNER = "partner"
 
 
-class AddressKind(StrEnum):
-    BILLING = "billing"
-    DELIVERY = "delivery"
-    DEFAULT = "default"
-
-
-@dataclass(frozen=True)
-class Address:
-    kind: AddressKind
-    line1: str
-    country: str
-    line2: str | None = None
-    postal_code: str | None = None
-    city: str | None = None
-    region: str | None = None
-
-    @classmethod
-    def of(cls, values: Mapping[str, Any]) -> Address:
-        return cls(**{**values, "kind": AddressKind(values["kind"]), "country": values["country"].upper()})
-
-
 @dataclass(frozen=True)
 class AccountLink:
     """A contact works for an account, in a role (e.g. "buyer", "CTO")."""
@@ -54,8 +35,11 @@ class AccountLink:
     role: str | None = None
 
 
-def check_addresses(addresses: Iterable[Address]) -> tuple[Address, ...]:
+def check_addresses(addresses: Iterable[PostalAddress]) -> tuple[PostalAddress, ...]:
+    """An account's addresses: each typed, with a first line and a country; one of each kind at most."""
     result = tuple(addresses)
+    if any(a.kind is None or not a.line1 or not a.country for a in result):
+        raise InvalidInput("addresses", "an account's address has a kind, a first line and a country")
     kinds = [a.kind for a in result]
     if len(kinds) != len(set(kinds)):
         raise InvalidInput("addresses", "at most one address of each kind (billing, delivery, default)")

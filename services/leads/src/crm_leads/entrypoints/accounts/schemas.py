@@ -9,28 +9,14 @@ from pydantic import BaseModel, ConfigDict, EmailStr, Field, model_validator
 from crm_leads.domain.accounts.account import Account
 from crm_leads.domain.accounts.contact import Contact
 from crm_leads.domain.accounts.lifecycle import CustomerState, ProspectState
-from crm_leads.domain.accounts.values import AccountLink, AccountType, Address, AddressKind
+from crm_leads.domain.accounts.values import AccountLink, AccountType
+from crm_leads.entrypoints.addresses import TypedAddressIn, TypedAddressPublic
 from crm_shared.pagination import MAX_PAGE_SIZE
 from crm_shared.text_keys import address_key
 
 Tag = Field(min_length=1, max_length=64)
 Domain = Field(None, max_length=255, pattern=r"^[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+$", description="e.g. acme.fr")
 Language = Literal["fr", "en"]
-
-
-class AddressIn(BaseModel):
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
-
-    kind: AddressKind = Field(description="billing, delivery or default; one address of each kind at most")
-    line1: str = Field(min_length=1, max_length=255)
-    line2: str | None = Field(None, max_length=255)
-    postal_code: str | None = Field(None, max_length=16)
-    city: str | None = Field(None, max_length=128)
-    region: str | None = Field(None, max_length=128)
-    country: str = Field(pattern=r"^[A-Za-z]{2}$", description="ISO 3166-1 alpha-2 code")
-
-    def domain(self) -> Address:
-        return Address.of(self.model_dump())
 
 
 class AccountFields(BaseModel):
@@ -45,7 +31,7 @@ class AccountFields(BaseModel):
     language: Language = "en"
     key_account: bool = False
     tags: list[str] = Field(default_factory=list, max_length=50)
-    addresses: list[AddressIn] = Field(default_factory=list, max_length=3)
+    addresses: list[TypedAddressIn] = Field(default_factory=list, max_length=3)
 
     def domain_values(self, *, only_set: bool) -> dict[str, Any]:
         values = self.model_dump(exclude_unset=only_set, exclude={"addresses"})
@@ -73,16 +59,6 @@ class AccountUpdate(AccountFields):
         return self
 
 
-class AddressPublic(BaseModel):
-    kind: AddressKind
-    line1: str
-    line2: str | None
-    postal_code: str | None
-    city: str | None
-    region: str | None
-    country: str
-
-
 class AccountPublic(BaseModel):
     id: UUID
     name: str
@@ -96,7 +72,7 @@ class AccountPublic(BaseModel):
     language: str = "en"
     key_account: bool = False
     tags: list[str] = Field(default_factory=list)
-    addresses: list[AddressPublic] = Field(default_factory=list)
+    addresses: list[TypedAddressPublic] = Field(default_factory=list)
     prospect_state: ProspectState = ProspectState.NONE
     customer_state: CustomerState = CustomerState.NONE
     created_at: datetime | None = None

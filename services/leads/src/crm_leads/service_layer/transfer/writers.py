@@ -5,7 +5,8 @@ from collections.abc import Sequence
 from typing import Any, Protocol
 from uuid import UUID
 
-from crm_leads.domain.accounts.values import AccountLink, Address
+from crm_leads.domain.accounts.values import AccountLink
+from crm_leads.domain.addresses import PostalAddress
 from crm_leads.domain.transfer.rows import ImportKind
 from crm_leads.service_layer import use_cases
 from crm_leads.service_layer.accounts import use_cases as accounts
@@ -109,7 +110,7 @@ class Accounts:
         return await uow.transfers.accounts_with_domain(value)
 
 
-def _merged(current: Sequence[Address], new: Sequence[Address]) -> tuple[Address, ...]:
+def _merged(current: Sequence[PostalAddress], new: Sequence[PostalAddress]) -> tuple[PostalAddress, ...]:
     replaced = {a.kind for a in new}
     return (*(a for a in current if a.kind not in replaced), *new)
 
