@@ -198,7 +198,7 @@ def test_migrations_form_one_linear_chain(service: str):
         for node in ast.parse(path.read_text()).body:
             if isinstance(node, ast.Assign | ast.AnnAssign):
                 target = node.targets[0] if isinstance(node, ast.Assign) else node.target
-                if isinstance(target, ast.Name) and node.value is not None:
+                if isinstance(target, ast.Name) and target.id in {"revision", "down_revision"} and node.value:
                     values[target.id] = ast.literal_eval(node.value)
         down = values.get("down_revision")
         assert down is None or isinstance(down, str), f"{path.name} merges branches: {down}"

@@ -1,7 +1,7 @@
 """imports: external ids of imported leads, contacts and accounts
 
 Revision ID: 0104
-Revises: 0003
+Revises: 0004
 Create Date: 2026-11-23 12:00:00
 """
 
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0104"
-down_revision: str | None = "0003"
+down_revision: str | None = "0004"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

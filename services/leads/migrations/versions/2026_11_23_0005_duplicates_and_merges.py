@@ -1,7 +1,7 @@
 """duplicates and merges: merged markers on leads, accounts and contacts; duplicate-check indexes
 
 Revision ID: 0004
-Revises: 0003
+Revises: 0202
 Create Date: 2026-11-23 02:00:00
 """
 
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0004"
-down_revision: str | None = "0003"
+down_revision: str | None = "0202"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -1,7 +1,7 @@
 """lead workflows: conversions, assignment rules, web-to-lead forms, idempotency keys
 
 Revision ID: 0102
-Revises: 0001
+Revises: 0002
 Create Date: 2026-11-23 10:00:00
 """
 
@@ -12,7 +12,7 @@ from alembic import op
 from sqlalchemy.dialects import postgresql
 
 revision: str = "0102"
-down_revision: str | None = "0001"
+down_revision: str | None = "0002"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

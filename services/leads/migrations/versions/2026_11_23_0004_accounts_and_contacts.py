@@ -1,7 +1,7 @@
 """accounts and contacts: account details and numbering, contact details, account links, lifecycle
 
 Revision ID: 0202
-Revises: 0001
+Revises: 0102
 Create Date: 2026-11-23 10:00:00
 """
 
@@ -12,7 +12,7 @@ from alembic import op
 from sqlalchemy.dialects import postgresql
 
 revision: str = "0202"
-down_revision: str | None = "0001"
+down_revision: str | None = "0102"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

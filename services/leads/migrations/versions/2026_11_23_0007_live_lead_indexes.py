@@ -1,7 +1,7 @@
 """live lead indexes for lists and the board
 
 Revision ID: 0006
-Revises: 0005
+Revises: 0104
 Create Date: 2026-11-23 01:42:38.160931
 """
 
@@ -12,7 +12,7 @@ from alembic import op
 
 
 revision: str = '0006'
-down_revision: str | None = '0005'
+down_revision: str | None = "0104"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
