@@ -3,6 +3,7 @@
 import pytest
 
 from crm_leads.domain.lists import LeadFilters
+from crm_leads.domain.model import Lead
 from crm_leads.domain.statuses import LeadStatus
 from crm_leads.domain.values import EmailEntry
 from crm_leads.service_layer import use_cases
@@ -12,7 +13,7 @@ from crm_shared.events import leads as published
 from services.leads.tests.unit.fakes import SALES, SUPPORT, FakeLeadsUnitOfWork, execute, read
 
 
-async def new_lead(uow: FakeLeadsUnitOfWork, last_name: str = "Hopper", **details: object) -> use_cases.Lead:
+async def new_lead(uow: FakeLeadsUnitOfWork, last_name: str = "Hopper", **details: object) -> Lead:
     data = NewLead(last_name=last_name, email=f"{last_name.lower()}@navy.mil", details=dict(details))
     return await execute(uow, SALES, use_cases.create_lead, data=data)
 

@@ -4,6 +4,7 @@ from typing import Any
 
 from sqlalchemy import ColumnElement, Select, func, literal, select, tuple_
 
+from crm_leads.adapters.search_keys import escape_like
 from crm_leads.adapters.tables import lead_statuses, leads
 from crm_leads.domain.lists import LeadCursor, LeadFilters, LeadSort
 from crm_shared.text_keys import casefold_key
@@ -54,8 +55,3 @@ def page_query(filters: LeadFilters, *, sort: LeadSort, after: LeadCursor | None
 
 def count_by_status(filters: LeadFilters) -> Select[Any]:
     return select(leads.c.status, func.count()).where(*conditions(filters)).group_by(leads.c.status)
-
-
-def escape_like(text: str) -> str:
-    """`text` as a literal inside a LIKE pattern (with ESCAPE '\\')."""
-    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")

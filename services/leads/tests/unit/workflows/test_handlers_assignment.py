@@ -3,6 +3,7 @@ bulk assignment, all or nothing."""
 
 import pytest
 
+from crm_leads.domain.model import Lead
 from crm_leads.domain.references import ReferenceKind
 from crm_leads.domain.workflows.assignment import RuleKind
 from crm_leads.service_layer import admin, use_cases
@@ -20,7 +21,7 @@ async def rule(
     await execute(uow, ADMIN, assignment.create_rule, name=name, kind=kind, members=members, **values)
 
 
-async def new_lead(uow: FakeLeadsUnitOfWork, source: str | None = None) -> use_cases.Lead:
+async def new_lead(uow: FakeLeadsUnitOfWork, source: str | None = None) -> Lead:
     data = use_cases.NewLead(last_name="Hopper", details={"source": source} if source else {})
     return await execute(uow, SALES, use_cases.create_lead, data=data)
 

@@ -6,6 +6,7 @@ import pytest
 from crm_leads.domain.accounts.account import Account
 from crm_leads.domain.accounts.contact import Contact
 from crm_leads.domain.events import DealRequest
+from crm_leads.domain.model import Lead
 from crm_leads.service_layer import use_cases
 from crm_leads.service_layer.workflows import conversion
 from crm_leads.service_layer.workflows.conversion import (
@@ -22,7 +23,7 @@ from services.leads.tests.unit.fakes import SALES, FakeLeadsUnitOfWork, execute
 DEAL = DealRequest(title="Compilers", amount_minor=120_000_00, currency="EUR", owner_id="sales-1")
 
 
-async def new_lead(uow: FakeLeadsUnitOfWork, company: str, email: str) -> use_cases.Lead:
+async def new_lead(uow: FakeLeadsUnitOfWork, company: str, email: str) -> Lead:
     data = use_cases.NewLead(
         last_name="Hopper", first_name="Grace", email=email, details={"company_name": company}
     )

@@ -6,8 +6,7 @@ from uuid import UUID
 from sqlalchemy import Row, Select, delete, or_, select
 
 from crm_leads.adapters.accounts.tables import account_reference_seq, accounts, contact_accounts, contacts
-from crm_leads.adapters.lists import escape_like
-from crm_leads.adapters.search_keys import account_keys, contact_search_text
+from crm_leads.adapters.search_keys import account_keys, contact_search_text, escape_like
 from crm_leads.domain.accounts.account import Account
 from crm_leads.domain.accounts.contact import Contact
 from crm_leads.domain.accounts.lifecycle import CustomerState, ProspectState

@@ -15,7 +15,7 @@ from sqlalchemy import ColumnElement, Select, Table, literal, select, union
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from crm_leads.adapters.accounts.tables import accounts, contacts
-from crm_leads.adapters.lists import escape_like
+from crm_leads.adapters.search_keys import escape_like
 from crm_leads.adapters.tables import leads
 from crm_leads.domain.duplicates.matching import (
     FREE_MAIL_DOMAINS,
