@@ -51,7 +51,6 @@ async def import_records(
 class _Import:
     def __init__(self, uow: LeadsUnitOfWork, actor: Principal, mode: ImportMode, key: ImportKey) -> None:
         self.uow, self.actor, self.mode, self.key = uow, actor, mode, key
-        self.found = uow.transfers
         self.result = ImportResult()
         self.references: dict[str, UUID | None] = {}
         """Records of this import by reference; None for a rejected one."""
@@ -85,7 +84,7 @@ class _Import:
             await writer.update(self.uow, self.actor, target, row.changes, await self._links(row))
             ident = target
         if new_key:
-            await self.found.add(batch.kind, new_key, ident)
+            await self.uow.transfers.add(batch.kind, new_key, ident)
         return ("created" if target is None else "updated"), ident
 
     async def _match(self, writer: KindWriter, batch: ImportBatch, row: ImportRow) -> UUID | None:
@@ -93,7 +92,9 @@ class _Import:
         if self.mode is not ImportMode.UPDATE_BY_KEY:
             return None
         if self.key is ImportKey.EXTERNAL_ID:
-            return await self.found.record_of(batch.kind, row.external_id) if row.external_id else None
+            return (
+                await self.uow.transfers.record_of(batch.kind, row.external_id) if row.external_id else None
+            )
         if not row.email:
             return None
         found = await writer.with_email(self.uow, row.email)
@@ -106,13 +107,17 @@ class _Import:
         """The row's external id if it is to be recorded; refused if another record holds it."""
         if not row.external_id:
             return None
-        holder = await self.found.record_of(batch.kind, row.external_id)
+        holder = await self.uow.transfers.record_of(batch.kind, row.external_id)
         if holder is not None and holder != target:
             message = f"already the external id of {batch.kind} {holder}"
             if self.mode is ImportMode.CREATE:
                 message += " (import with mode=update_by_key&key=external_id to update it)"
             raise RowRejected(RowError(row.row, "external_id", message))
-        if holder is None and target is not None and await self.found.external_ids(batch.kind, [target]):
+        if (
+            holder is None
+            and target is not None
+            and await self.uow.transfers.external_ids(batch.kind, [target])
+        ):
             message = f"{batch.kind} {target} already has another external id"
             raise RowRejected(RowError(row.row, "external_id", message))
         return row.external_id if holder is None else None
@@ -126,7 +131,7 @@ class _Import:
                 if ident is None:
                     raise RowRejected(RowError(row.row, ref.column, self._missing(ref.reference)))
             elif ref.external_id is not None:
-                ident = await self.found.record_of("accounts", ref.external_id)
+                ident = await self.uow.transfers.record_of("accounts", ref.external_id)
                 if ident is None:
                     message = f"no account has the external id {ref.external_id!r}"
                     raise RowRejected(RowError(row.row, ref.column, message))
