@@ -18,7 +18,7 @@ from typing import Any
 import asyncpg  # type: ignore[import-untyped]
 
 from bench import leads_vocabulary as words
-from crm_leads.domain.lead_references import normalized
+from crm_leads.domain.references import normalized
 from crm_shared.ids import new_id
 from crm_shared.text_keys import casefold_key
 

@@ -9,7 +9,8 @@ import json
 import unicodedata
 from dataclasses import asdict
 
-from crm_leads.domain.lead_fields import CompanySize, PostalAddress, Tag
+from crm_leads.domain.addresses import PostalAddress
+from crm_leads.domain.values import CompanySize, Tag
 
 FIRST_NAMES = (
     "Ada", "Alan", "Grace", "Marie", "Pierre", "Jean", "Chloé", "Élodie", "Jérôme", "François", "Léa",
@@ -121,7 +122,10 @@ def addresses() -> list[str]:
     result = []
     for n, (city, postal_code, region, country) in enumerate(CITIES * 4):
         street = f"{n * 7 % 120 + 1} {STREETS[n % len(STREETS)]}"
-        result.append(json.dumps(asdict(PostalAddress(street, postal_code, city, region, country))))
+        address = PostalAddress(
+            line1=street, postal_code=postal_code, city=city, region=region, country=country
+        )
+        result.append(json.dumps(address.street_fields()))
     return result
 
 

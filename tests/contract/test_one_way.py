@@ -193,6 +193,7 @@ def test_routes_are_mounted_in_one_place_with_their_full_prefix(service: str):
 def test_migrations_form_one_linear_chain(service: str):
     folder = SERVICES_DIR / service / "migrations" / "versions"
     revisions: dict[str, str | None] = {}
+    files: list[str] = []
     for path in sorted(folder.glob("*.py")):
         assert MIGRATION_NAME.match(path.name), f"{path.name}: name it YYYY_MM_DD_NNNN_slug.py"
         values = {}
@@ -204,18 +205,18 @@ def test_migrations_form_one_linear_chain(service: str):
         down = values.get("down_revision")
         assert down is None or isinstance(down, str), f"{path.name} merges branches: {down}"
         revisions[values["revision"]] = down
+        files.append(values["revision"])
     roots = [r for r, d in revisions.items() if d is None]
     heads = set(revisions) - set(revisions.values())
     assert len(roots) == 1, f"{service}: several first revisions {roots}"
     assert len(heads) == 1, f"{service}: several heads {sorted(heads)}"
-    order = [p.name for p in sorted(folder.glob("*.py"))]
     chain, at = [], roots[0]
     children = {d: r for r, d in revisions.items()}
     while at is not None:
         chain.append(at)
         at = children.get(at)
     assert len(chain) == len(revisions), f"{service}: chain {chain} skips some of {sorted(revisions)}"
-    assert len(order) == len(chain)
+    assert files == chain, f"{service}: file names sort as {files}, the chain runs {chain}"
 
 
 def test_the_checks_catch_what_they_forbid():

@@ -2,9 +2,11 @@
 
 import pytest
 
-from crm_leads.domain import events, lead_fields
-from crm_leads.domain.lead_fields import EmailEntry, PhoneEntry, PostalAddress, Tag
+from crm_leads.domain import events
+from crm_leads.domain import values as lead_fields
+from crm_leads.domain.addresses import PostalAddress
 from crm_leads.domain.model import Lead
+from crm_leads.domain.values import EmailEntry, PhoneEntry, Tag
 from crm_leads.service_layer.integration_events import translate
 from crm_shared.errors import InvalidInput
 from crm_shared.events import Change

@@ -1,7 +1,8 @@
 import pytest
 
 from crm_leads.domain import events
-from crm_leads.domain.accounts import Account, Contact
+from crm_leads.domain.accounts.account import Account
+from crm_leads.domain.accounts.contact import Contact
 from crm_leads.domain.model import Lead, LeadStatus
 from crm_leads.service_layer.integration_events import translate
 from crm_shared.errors import Conflict

@@ -3,7 +3,7 @@
 import pytest
 
 from crm_leads.domain import events
-from crm_leads.domain.accounts import Account
+from crm_leads.domain.accounts.account import Account
 from crm_leads.domain.model import Lead, LeadStatus
 from crm_leads.domain.statuses import StatusBoard, StatusDefinition, default_statuses
 from crm_shared.errors import Conflict, InvalidInput, NotFound

@@ -1,7 +1,7 @@
 """The derived columns the repositories write for search and duplicate checks (ADR 0006)."""
 
 from crm_leads.adapters.search_keys import account_keys, contact_search_text
-from crm_leads.domain.duplicates import company_key
+from crm_leads.domain.duplicates.matching import company_key
 
 
 def test_an_account_name_in_capitals_has_the_keys_of_its_lower_case_spelling():

@@ -6,12 +6,16 @@ from uuid import uuid4
 
 import pytest
 
-from crm_leads.domain import account_contacts, accounts, events, model
-from crm_leads.domain.account_values import AccountLink, AccountType, Address
-from crm_leads.domain.accounts import Account, Contact
-from crm_leads.domain.intake import MAPPABLE_FIELDS, FormSubmitted
-from crm_leads.domain.lead_fields import EmailEntry, PhoneEntry, PhoneKind, PostalAddress, Tag
+from crm_leads.domain import events, model
+from crm_leads.domain.accounts import account as accounts
+from crm_leads.domain.accounts import contact as account_contacts
+from crm_leads.domain.accounts.account import Account
+from crm_leads.domain.accounts.contact import Contact
+from crm_leads.domain.accounts.values import AccountLink, AccountType
+from crm_leads.domain.addresses import PostalAddress
 from crm_leads.domain.model import Lead
+from crm_leads.domain.values import EmailEntry, PhoneEntry, PhoneKind, Tag
+from crm_leads.domain.workflows.intake import MAPPABLE_FIELDS, FormSubmitted
 from crm_leads.service_layer.integration_events import translate
 from crm_shared.events import Change, IntegrationEvent, UnpublishedChange
 from crm_shared.events.accounts import AccountChanges, AccountUpdatedV2, ContactChanges, ContactUpdatedV2
@@ -30,7 +34,7 @@ LEAD_VALUES = {
     "function": "Research", "department": "Physics", "industry_sector": "Science",
     "emails": (EmailEntry("marie@radium.fr", True), EmailEntry("m@curie.fr")),
     "phones": (PhoneEntry("+33142685300", PhoneKind.MOBILE, True),),
-    "address": PostalAddress(street="1 rue Pierre et Marie Curie", city="Paris", country="FR"),
+    "address": PostalAddress(line1="1 rue Pierre et Marie Curie", city="Paris", country="FR"),
     "website": "radium.fr", "source": "web", "category": "lab", "tags": (Tag("vip", "#ff0000"),),
     "score": 4, "company_size": "11-50", "key_account": True, "nurturing": True, "do_not_call": True,
     "do_not_email": True, "language": "fr", "team": "north", "description": "Two Nobel prizes",
@@ -41,7 +45,9 @@ ACCOUNT_VALUES = {
     "name": "Radium SA", "type": AccountType.CUSTOMER, "website": "https://radium.fr",
     "email_domain": "radium.fr", "owner_id": "sales-2", "csm_id": "csm-1", "team": "north",
     "language": "fr", "key_account": True, "tags": ("lab", "vip"),
-    "addresses": (Address.of({"kind": "billing", "line1": "1 rue Curie", "country": "fr", "city": "Paris"}),),
+    "addresses": (
+        PostalAddress.of({"kind": "billing", "line1": "1 rue Curie", "country": "fr", "city": "Paris"}),
+    ),
 }  # fmt: skip
 LINKED = uuid4()
 CONTACT_VALUES = {

@@ -8,13 +8,14 @@ from sqlalchemy import Row, delete, func, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from crm_leads.adapters import lead_search
+from crm_leads.adapters import lists
 from crm_leads.adapters.tables import lead_statuses, leads, reference_values
-from crm_leads.domain.lead_fields import EmailEntry, PhoneEntry, PostalAddress, Tag
-from crm_leads.domain.lead_query import LeadCursor, LeadFilters, LeadSort
-from crm_leads.domain.lead_references import ReferenceValue, normalized
+from crm_leads.domain.addresses import PostalAddress
+from crm_leads.domain.lists import LeadCursor, LeadFilters, LeadSort
 from crm_leads.domain.model import Lead
+from crm_leads.domain.references import ReferenceValue, normalized
 from crm_leads.domain.statuses import StatusBoard, StatusDefinition, status_key
+from crm_leads.domain.values import EmailEntry, PhoneEntry, Tag
 from crm_shared.db.repository import TableRepository
 from crm_shared.errors import NotFound
 from crm_shared.text_keys import address_key
@@ -38,7 +39,7 @@ class LeadRepository(TableRepository[Lead]):
                 "emails": tuple(EmailEntry(**e) for e in values["emails"]),
                 "phones": tuple(PhoneEntry(**p) for p in values["phones"]),
                 "tags": tuple(Tag(**t) for t in values["tags"]),
-                "address": PostalAddress(**address) if address else None,
+                "address": PostalAddress.of(address) if address else None,
             }
         )
 
@@ -51,16 +52,16 @@ class LeadRepository(TableRepository[Lead]):
             "emails": [asdict(e) for e in aggregate.emails],
             "phones": [asdict(p) for p in aggregate.phones],
             "tags": [asdict(t) for t in aggregate.tags],
-            "address": asdict(aggregate.address) if aggregate.address else None,
+            "address": aggregate.address.street_fields() if aggregate.address else None,
         }
 
     async def search(
         self, filters: LeadFilters, *, sort: LeadSort, after: LeadCursor | None, limit: int
     ) -> list[Lead]:
-        return await self.find(lead_search.page_query(filters, sort=sort, after=after, limit=limit))
+        return await self.find(lists.page_query(filters, sort=sort, after=after, limit=limit))
 
     async def count_by_status(self, filters: LeadFilters) -> dict[str, int]:
-        rows = await self._connection.execute(lead_search.count_by_status(filters))
+        rows = await self._connection.execute(lists.count_by_status(filters))
         return {status: count for status, count in rows}  # noqa: C416 - a Result is not a mapping
 
     async def ranks_in_column(

@@ -1,5 +1,5 @@
-"""Tables of leads, their statuses and reference lists; `metadata` here holds every table of the service
-(see the imports at the end)."""
+"""Tables of leads, their statuses and reference lists; `metadata` here holds every table of the service:
+importing this module imports each feature's tables, which join the same MetaData."""
 
 from sqlalchemy import (
     Boolean,
@@ -19,7 +19,11 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects.postgresql import JSONB
 
+from crm_leads.adapters.accounts import tables as account_tables
+from crm_leads.adapters.history import tables as history_tables
 from crm_leads.adapters.metadata import metadata
+from crm_leads.adapters.transfer import tables as transfer_tables
+from crm_leads.adapters.workflows import tables as workflow_tables
 
 lead_statuses = Table(
     "lead_statuses",
@@ -122,14 +126,6 @@ leads = Table(
         postgresql_using="gin",
         postgresql_ops={"search_text": "gin_trgm_ops"},
     ),
-)
-
-# Registers the other modules' tables on the same metadata (migrations and tests import this module).
-from crm_leads.adapters import (  # noqa: E402
-    account_tables,
-    history_tables,
-    transfer_tables,
-    workflow_tables,
 )
 
 __all__ = [

@@ -6,18 +6,19 @@ from typing import Any
 from uuid import UUID
 
 from crm_leads.domain import events
-from crm_leads.domain.accounts import Account, Contact
-from crm_leads.domain.lead_fields import (
+from crm_leads.domain.accounts.account import Account
+from crm_leads.domain.accounts.contact import Contact
+from crm_leads.domain.addresses import PostalAddress
+from crm_leads.domain.duplicates.merge import ensure_not_merged
+from crm_leads.domain.statuses import CLOSED_STATUSES, LeadStatus, StatusDefinition
+from crm_leads.domain.values import (
     EmailEntry,
     PhoneEntry,
-    PostalAddress,
     Tag,
     e164,
     normalise_email,
     phone_region,
 )
-from crm_leads.domain.merge import ensure_not_merged
-from crm_leads.domain.statuses import CLOSED_STATUSES, LeadStatus, StatusDefinition
 from crm_shared.domain import Aggregate
 from crm_shared.errors import Conflict, InvalidInput
 from crm_shared.ids import new_id
@@ -101,7 +102,7 @@ class Lead(Aggregate):
         status: str = LeadStatus.TO_PROCESS,
         **details: Any,
     ) -> "Lead":
-        """`details` are further editable fields (already normalised, see lead_fields)."""
+        """`details` are further editable fields (already normalised, see `values`)."""
         if unknown := set(details) - EDITABLE:
             raise TypeError(f"not lead fields: {sorted(unknown)}")
         if email and "emails" not in details:
@@ -201,7 +202,7 @@ class Lead(Aggregate):
             for name, (_, new) in changed.items():
                 setattr(self, name, new)
             self.updated_at = datetime.now(UTC)
-            self.record(events.LeadUpdated(lead_id=self.id, changed=changed, updated_by=by))
+            self.record(events.LeadUpdated(lead_id=self.id, changed=_recorded(changed), updated_by=by))
         return changed
 
     def move(self, target: StatusDefinition, *, rank: float | None, by: str) -> None:
@@ -277,6 +278,15 @@ class Lead(Aggregate):
         ensure_not_merged("lead", self)
         if self.is_converted:
             raise Conflict(f"lead {self.id} is converted and read-only", code="lead_converted")
+
+
+def _recorded(changed: dict[str, tuple[Any, Any]]) -> dict[str, tuple[Any, Any]]:
+    """Changes as the lead's events carry them: its address in the shape leads publish (`street`...)."""
+    return {name: (_as_recorded(old), _as_recorded(new)) for name, (old, new) in changed.items()}
+
+
+def _as_recorded(value: Any) -> Any:
+    return value.street_fields() if isinstance(value, PostalAddress) else value
 
 
 def _check_score(score: int) -> None:

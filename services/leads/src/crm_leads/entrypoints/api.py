@@ -1,4 +1,4 @@
-"""HTTP API of leads (`/v1/leads`); statuses, reference lists and timelines in lead_admin_api."""
+"""HTTP API of leads (mounted at `/v1/leads`); their statuses and reference lists are in `admin_api`."""
 
 from datetime import datetime
 from typing import Annotated
@@ -6,18 +6,26 @@ from uuid import UUID
 
 from fastapi import APIRouter, Depends, Query, Response, status
 
-from crm_leads.domain.lead_query import LeadFilters, LeadSort
+from crm_leads.domain.lists import LeadFilters, LeadSort
 from crm_leads.domain.model import Lead
-from crm_leads.entrypoints import lead_admin_api
-from crm_leads.entrypoints.duplicate_schemas import LeadCreatedPublic
-from crm_leads.entrypoints.lead_admin_schemas import HistoryEntryPublic, KanbanColumnPublic
-from crm_leads.entrypoints.schemas import LeadCreate, LeadLose, LeadMove, LeadPublic, LeadUpdate
-from crm_leads.service_layer import duplicate_checks, history, use_cases
+from crm_leads.entrypoints.duplicates.schemas import LeadCreatedPublic
+from crm_leads.entrypoints.history.schemas import HistoryEntryPublic
+from crm_leads.entrypoints.schemas import (
+    KanbanColumnPublic,
+    LeadCreate,
+    LeadLose,
+    LeadMove,
+    LeadPublic,
+    LeadUpdate,
+)
+from crm_leads.service_layer import use_cases
+from crm_leads.service_layer.duplicates import checks as duplicate_checks
+from crm_leads.service_layer.history import timeline as history
 from crm_shared.http.conditional import IfMatch, expected_version, set_etag
 from crm_shared.pagination import MAX_PAGE_SIZE, Page, decode_cursor, page_of
 from crm_shared.runtime import BusDep
 
-leads_router = APIRouter(prefix="/leads", tags=["leads"])
+router = APIRouter(tags=["leads"])
 CHANGE_RESPONSES: dict[int | str, dict[str, str]] = {
     403: {"description": "Only sales and admin change leads"},
     409: {"description": "The lead is converted (read-only) or the move is not allowed"},
@@ -65,23 +73,15 @@ def lead_filters(
 Filters = Annotated[LeadFilters, Depends(lead_filters)]
 
 
-@leads_router.post("", status_code=status.HTTP_201_CREATED, summary="Create a lead")
+@router.post("", status_code=status.HTTP_201_CREATED, summary="Create a lead")
 async def create_lead(body: LeadCreate, bus: BusDep, response: Response) -> LeadCreatedPublic:
     """`duplicates` lists existing leads this one may duplicate: a warning, the lead is created."""
-    data = use_cases.NewLead(
-        last_name=body.last_name,
-        email=body.email,
-        phone=body.phone,
-        owner_id=body.owner_id,
-        language=body.language or "en",
-        details={k: v for k, v in body.changes().items() if k not in {"last_name", "language"}},
-    )
-    checked = await bus.execute(duplicate_checks.create_lead, data=data)
+    checked = await bus.execute(duplicate_checks.create_lead, data=body.new_lead())
     _with_etag(checked.record, response)
     return LeadCreatedPublic.checked(checked)
 
 
-@leads_router.get("", summary="List leads: filters, sort and keyset pagination")
+@router.get("", summary="List leads: filters, sort and keyset pagination")
 async def list_leads(
     bus: BusDep,
     filters: Filters,
@@ -95,7 +95,7 @@ async def list_leads(
     return Page[LeadPublic](items=[LeadPublic.of(lead) for lead in found], next_cursor=next_cursor)
 
 
-@leads_router.get("/kanban", summary="Every status with its count and the top of its column")
+@router.get("/kanban", summary="Every status with its count and the top of its column")
 async def kanban(
     bus: BusDep, filters: Filters, limit: Annotated[int, Query(ge=1, le=MAX_PAGE_SIZE)] = 20
 ) -> list[KanbanColumnPublic]:
@@ -103,12 +103,12 @@ async def kanban(
     return [KanbanColumnPublic.of(column) for column in columns]
 
 
-@leads_router.get("/{lead_id}", summary="A lead (its ETag is its version)")
+@router.get("/{lead_id}", summary="A lead (its ETag is its version)")
 async def get_lead(lead_id: UUID, bus: BusDep, response: Response) -> LeadPublic:
     return _with_etag(await bus.read(use_cases.get_lead, lead_id=lead_id), response)
 
 
-@leads_router.patch("/{lead_id}", summary="Change fields of a lead", responses=CHANGE_RESPONSES)
+@router.patch("/{lead_id}", summary="Change fields of a lead", responses=CHANGE_RESPONSES)
 async def update_lead(
     lead_id: UUID, body: LeadUpdate, bus: BusDep, response: Response, if_match: IfMatch = None
 ) -> LeadPublic:
@@ -121,7 +121,7 @@ async def update_lead(
     return _with_etag(lead, response)
 
 
-@leads_router.post("/{lead_id}/move", summary="Move to an open status (kanban)", responses=CHANGE_RESPONSES)
+@router.post("/{lead_id}/move", summary="Move to an open status (kanban)", responses=CHANGE_RESPONSES)
 async def move_lead(
     lead_id: UUID, body: LeadMove, bus: BusDep, response: Response, if_match: IfMatch = None
 ) -> LeadPublic:
@@ -135,7 +135,7 @@ async def move_lead(
     return _with_etag(lead, response)
 
 
-@leads_router.post("/{lead_id}/lose", summary="Mark a lead lost, with a reason", responses=CHANGE_RESPONSES)
+@router.post("/{lead_id}/lose", summary="Mark a lead lost, with a reason", responses=CHANGE_RESPONSES)
 async def lose_lead(
     lead_id: UUID, body: LeadLose, bus: BusDep, response: Response, if_match: IfMatch = None
 ) -> LeadPublic:
@@ -149,7 +149,7 @@ async def lose_lead(
     return _with_etag(lead, response)
 
 
-@leads_router.post(
+@router.post(
     "/{lead_id}/reopen", summary="Reopen a lost lead in the first open status", responses=CHANGE_RESPONSES
 )
 async def reopen_lead(lead_id: UUID, bus: BusDep, response: Response, if_match: IfMatch = None) -> LeadPublic:
@@ -159,7 +159,7 @@ async def reopen_lead(lead_id: UUID, bus: BusDep, response: Response, if_match: 
     return _with_etag(lead, response)
 
 
-@leads_router.get("/{lead_id}/history", summary="Activity timeline of a lead, newest first")
+@router.get("/{lead_id}/history", summary="Activity timeline of a lead, newest first")
 async def lead_history(
     lead_id: UUID,
     bus: BusDep,
@@ -173,8 +173,3 @@ async def lead_history(
 def _with_etag(lead: Lead, response: Response) -> LeadPublic:
     set_etag(response, lead.version)
     return LeadPublic.of(lead)
-
-
-router = APIRouter(prefix="/v1")
-router.include_router(leads_router)
-router.include_router(lead_admin_api.router)

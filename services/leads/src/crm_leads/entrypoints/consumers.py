@@ -2,7 +2,7 @@
 
 from collections.abc import Mapping
 
-from crm_leads.service_layer import lifecycle
+from crm_leads.service_layer.accounts import lifecycle
 from crm_shared.events import IntegrationEvent
 from crm_shared.events.deals import DealCreated, DealLost, DealReopened, DealWon
 from crm_shared.messaging.consumer import Handler

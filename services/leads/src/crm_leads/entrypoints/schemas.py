@@ -6,15 +6,17 @@ from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict, EmailStr, Field, field_validator
 
-from crm_leads.domain.lead_fields import (
+from crm_leads.domain.model import Lead
+from crm_leads.domain.values import (
     CompanySize,
     EmailEntry,
     PhoneEntry,
     PhoneKind,
-    PostalAddress,
     Tag,
 )
-from crm_leads.domain.model import Lead
+from crm_leads.entrypoints.addresses import AddressIn
+from crm_leads.entrypoints.admin_schemas import StatusPublic
+from crm_leads.service_layer.use_cases import KanbanColumn, NewLead
 
 Name = Field(min_length=1, max_length=255)
 Short = Field(None, max_length=255)
@@ -42,16 +44,6 @@ class PhoneIn(BaseModel):
     )
     kind: PhoneKind = PhoneKind.WORK
     primary: bool = False
-
-
-class AddressIn(BaseModel):
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, from_attributes=True)
-
-    street: str | None = Field(None, max_length=500)
-    postal_code: str | None = Field(None, max_length=20)
-    city: str | None = Field(None, max_length=128)
-    region: str | None = Field(None, max_length=128)
-    country: str | None = Field(None, pattern=r"^[A-Z]{2}$", description="ISO 3166-1 alpha-2")
 
 
 class TagIn(BaseModel):
@@ -122,6 +114,17 @@ class LeadCreate(LeadUpdate):
     phone: str | None = Field(None, max_length=40, description="Shorthand for a single primary phone")
     owner_id: str | None = Field(None, max_length=128, description="Defaults to the creator")
 
+    def new_lead(self) -> NewLead:
+        """The create use case's input (from `POST /v1/leads` or an import row)."""
+        return NewLead(
+            last_name=self.last_name,
+            email=self.email,
+            phone=self.phone,
+            owner_id=self.owner_id,
+            language=self.language or "en",
+            details={k: v for k, v in self.changes().items() if k not in {"last_name", "language"}},
+        )
+
 
 def _domain_value(name: str, value: Any) -> Any:
     if name == "emails":
@@ -131,7 +134,7 @@ def _domain_value(name: str, value: Any) -> Any:
     if name == "tags":
         return [Tag(t.name, t.colour) for t in value]
     if name == "address" and value is not None:
-        return PostalAddress(**value.model_dump())
+        return value.domain()
     if name == "company_size" and value is not None:
         return value.value
     return value
@@ -199,3 +202,19 @@ class LeadPublic(BaseModel):
     @classmethod
     def of(cls, lead: Lead) -> "LeadPublic":
         return cls.model_validate(lead, from_attributes=True)
+
+
+class KanbanColumnPublic(BaseModel):
+    status: StatusPublic
+    count: int = Field(description="Leads in this status (with the filters applied)")
+    items: list[LeadPublic] = Field(description="The top of the column, in kanban order")
+    next_cursor: str | None = Field(description="For GET /v1/leads?status=<key>&sort=position")
+
+    @classmethod
+    def of(cls, column: KanbanColumn) -> "KanbanColumnPublic":
+        return cls(
+            status=StatusPublic.of(column.status),
+            count=column.count,
+            items=[LeadPublic.of(lead) for lead in column.leads],
+            next_cursor=column.next_cursor,
+        )

@@ -1,15 +1,17 @@
 """Which domain events other services hear about, and in which published shapes: the service's whole
-table, in one place. The shapes are built per area (`lead_events`, `account_events`, `workflow_events`,
-`merge_events`); a domain event missing here raises when translated."""
+table, in one place. The shapes are built per feature (the lead's in `events`, the others in
+`accounts.events`, `workflows.events`, `duplicates.events`); a domain event missing here raises when
+translated."""
 
-from crm_leads.domain import account_events, events
-from crm_leads.domain.assignment import LeadAssigned
-from crm_leads.domain.intake import FormSubmitted
-from crm_leads.domain.merge import AccountsMerged, ContactsMerged, LeadsMerged
-from crm_leads.service_layer import account_events as accounts
-from crm_leads.service_layer import lead_events as leads
-from crm_leads.service_layer import merge_events as merges
-from crm_leads.service_layer import workflow_events as workflow
+from crm_leads.domain import events
+from crm_leads.domain.accounts import events as account_events
+from crm_leads.domain.duplicates.merge import AccountsMerged, ContactsMerged, LeadsMerged
+from crm_leads.domain.workflows.assignment import LeadAssigned
+from crm_leads.domain.workflows.intake import FormSubmitted
+from crm_leads.service_layer import events as leads
+from crm_leads.service_layer.accounts import events as accounts
+from crm_leads.service_layer.duplicates import events as merges
+from crm_leads.service_layer.workflows import events as workflow
 from crm_shared.events import Translations
 
 TRANSLATIONS = (

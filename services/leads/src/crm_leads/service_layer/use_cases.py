@@ -4,12 +4,12 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 from uuid import UUID
 
-from crm_leads.domain.lead_query import LeadCursor, LeadFilters, LeadSort
+from crm_leads.domain.lists import LeadCursor, LeadFilters, LeadSort
 from crm_leads.domain.model import Lead
 from crm_leads.domain.statuses import StatusDefinition
-from crm_leads.service_layer.assignment import assign_by_rules
-from crm_leads.service_layer.lead_inputs import prepare
+from crm_leads.service_layer.inputs import prepare
 from crm_leads.service_layer.unit_of_work import LeadsUnitOfWork
+from crm_leads.service_layer.workflows.assignment import assign_by_rules
 from crm_shared.auth import Principal, Role, authorize
 
 READERS = (Role.SALES, Role.CSM, Role.SUPPORT)
