@@ -5,9 +5,8 @@ import uuid
 
 import pytest
 
-from crm_shared.cli.service import dead_letters
-from crm_shared.messaging.consumer import Outcome
-from crm_shared.messaging.replay import replay_dead_letters
+from crm_shared.cli.dlq import dead_letters, parse
+from crm_shared.messaging.replay import Selection, replay_dead_letters
 from tests.reliability.helpers import (
     DEALS_GROUP,
     LEADS_TOPIC,
@@ -72,19 +71,23 @@ async def test_poison_and_failing_records_are_dead_lettered_and_the_partition_mo
         assert letters_of(letters, *valid_at) == []
 
         # Replay runs the real handler again: it fails again and is dead-lettered again, nothing applied.
-        outcomes = await replay_dead_letters(deals.runtime, event_id=str(failing_envelope.id))
-        assert outcomes == [(str(failing_envelope.id), Outcome.DEAD_LETTERED)]
+        selection = Selection(event_ids=frozenset({str(failing_envelope.id)}))
+        outcomes = await replay_dead_letters(deals.runtime, selection)
+        assert [(o["event_id"], o["outcome"]) for o in outcomes] == [
+            (str(failing_envelope.id), "dead_lettered")
+        ]
         again = letters_of(await dlq.drain(), *failing_at)
     assert len(again) == 2
     assert_dead_letter(again[1], attempts=MAX_ATTEMPTS, key=key, value=failing.model_dump_json().encode())
+    assert again[1].headers["dlq_replay_of"] == outcomes[0]["letter"]  # which letter it was replayed from
     assert await count_rows(deals.runtime, "deals", lead_id=failing.lead_id) == 0
     assert await count_rows(deals.runtime, "inbox", event_id=failing_envelope.id) == 0
 
     # The operator's view: `crm-deals dlq list` shows both letters of the failing event.
     capsys.readouterr()
-    await dead_letters(deals.runtime.definition, action="list", event_id=None)
-    listed = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
-    mine = [entry for entry in listed if entry["event_id"] == str(failing_envelope.id)]
+    await dead_letters(deals.runtime.definition, parse(["list", "--event-id", str(failing_envelope.id)]))
+    mine = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
     assert len(mine) == 2
     assert {entry["consumer"] for entry in mine} == {DEALS_GROUP}
     assert all(entry["attempts"] == str(MAX_ATTEMPTS) for entry in mine)
+    assert [entry["status"] for entry in mine] == ["replayed", "failed_again"]

@@ -8,7 +8,6 @@ from collections import Counter
 from collections.abc import AsyncIterator, Sequence
 
 import pytest
-from aiokafka import AIOKafkaProducer
 from sqlalchemy import select
 
 from crm_shared.events import EventContext, leads
@@ -37,19 +36,25 @@ LEAD_CREATED = leads.LeadCreated.event_type
 LEAD_CONVERTED = leads.LeadConverted.event_type
 
 
-@contextlib.asynccontextmanager
-async def started_producer(kafka: KafkaSettings, name: str) -> AsyncIterator[AIOKafkaProducer]:
-    producer = create_producer(kafka, client_id=name)
-    await producer.start()
-    try:
-        yield producer
-    finally:
-        await producer.stop()
-
-
-def relay_of(service: RunningService, producer: AIOKafkaProducer) -> OutboxRelay:
+def relay_of(service: RunningService, kafka: KafkaSettings, name: str) -> OutboxRelay:
     runtime = service.runtime
-    return OutboxRelay(engine=runtime.engine, tables=runtime.tables, producer=producer, poll_interval_s=0.2)
+    return OutboxRelay(
+        engine=runtime.engine,
+        tables=runtime.tables,
+        producer_factory=lambda: create_producer(kafka, client_id=name),
+        poll_interval_s=0.2,
+    )
+
+
+@contextlib.asynccontextmanager
+async def relay_with_producer(
+    service: RunningService, kafka: KafkaSettings, name: str
+) -> AsyncIterator[OutboxRelay]:
+    relay = relay_of(service, kafka, name)
+    try:
+        yield relay
+    finally:
+        await relay.producer.stop()
 
 
 async def test_a_crash_between_publish_and_mark_republishes_and_deals_applies_once(
@@ -60,14 +65,12 @@ async def test_a_crash_between_publish_and_mark_republishes_and_deals_applies_on
     conversion = await create_and_convert_lead(lead_service)
     lead_id = conversion["lead"]["id"]
     async with TopicTail(kafka_bootstrap, LEADS_TOPIC) as tail:
-        async with started_producer(services.kafka, "relay-that-crashes") as producer:
-            crashed = relay_of(lead_service, producer)
+        async with relay_with_producer(lead_service, services.kafka, "relay-that-crashes") as crashed:
             rows = await crashed.fetch_unpublished()
             assert LEAD_CONVERTED in {row.event_type for row in rows}
             await crashed.send(rows)  # ...and the process dies before mark_published
         assert await crashed.backlog() == len(rows)
-        async with started_producer(services.kafka, "relay-after-restart") as producer:
-            restarted = relay_of(lead_service, producer)
+        async with relay_with_producer(lead_service, services.kafka, "relay-after-restart") as restarted:
             assert await restarted.publish_pending() == len(rows)
             assert await restarted.backlog() == 0
         seen = await tail.drain()
@@ -118,12 +121,11 @@ async def wait_leader(relays: Sequence[OutboxRelay], timeout_s: float = 10) -> O
 
 async def test_one_relay_leads_and_a_stand_by_takes_over(services: Services, kafka_bootstrap: str):
     lead_service = await services.leads(roles=API_ONLY)
-    async with (
-        started_producer(services.kafka, "relay-a") as producer_a,
-        started_producer(services.kafka, "relay-b") as producer_b,
-        TopicTail(kafka_bootstrap, LEADS_TOPIC) as tail,
-    ):
-        relays = [relay_of(lead_service, producer_a), relay_of(lead_service, producer_b)]
+    async with TopicTail(kafka_bootstrap, LEADS_TOPIC) as tail:
+        relays = [
+            relay_of(lead_service, services.kafka, "relay-a"),
+            relay_of(lead_service, services.kafka, "relay-b"),
+        ]
         stops = [asyncio.Event(), asyncio.Event()]
         tasks = [asyncio.create_task(r.run(s)) for r, s in zip(relays, stops, strict=True)]
         try:

@@ -14,6 +14,21 @@ class KafkaSettings(BaseSettings):
     bootstrap_servers: str = Field("127.0.0.1:9092", validation_alias=AliasChoices("KAFKA_BOOTSTRAP_SERVERS"))
     topic_partitions: int = Field(3, ge=1, validation_alias=AliasChoices("KAFKA_TOPIC_PARTITIONS"))
     replication_factor: int = Field(1, ge=1, validation_alias=AliasChoices("KAFKA_REPLICATION_FACTOR"))
+    retry_backoff_ms: int = Field(
+        500,
+        ge=10,
+        le=60_000,
+        validation_alias=AliasChoices("KAFKA_RETRY_BACKOFF_MS"),
+        description="Pause of every Kafka client before retrying a failed request or connection: "
+        "what an outage costs in CPU (aiokafka's default, 100 ms, spins through reconnections)",
+    )
+    producer_request_timeout_ms: int = Field(
+        40_000,
+        ge=1_000,
+        validation_alias=AliasChoices("KAFKA_PRODUCER_REQUEST_TIMEOUT_MS"),
+        description="How long a producer waits for the broker before a send fails "
+        "(the relay then replaces its producer and publishes the rows again)",
+    )
 
 
 class AuthSettings(BaseSettings):
@@ -45,5 +60,16 @@ class ServiceSettings(BaseSettings):
     relay_poll_interval_s: float = Field(2.0, gt=0)
     consumer_max_attempts: int = Field(4, ge=1, le=20)
     consumer_retry_base_s: float = Field(0.2, ge=0)
+    consumer_transient_backoff_base_s: float = Field(
+        0.5, gt=0, description="First pause of a partition whose record met a transient fault"
+    )
+    consumer_transient_backoff_cap_s: float = Field(
+        30.0, gt=0, description="Longest pause between retries of a transient fault (retried forever)"
+    )
+    relay_backoff_base_s: float = Field(0.5, gt=0, description="First pause after a failed publication")
+    relay_backoff_cap_s: float = Field(30.0, gt=0, description="Longest pause between publication attempts")
+    relay_max_outbox_age_s: float = Field(
+        60.0, gt=0, description="The relay is unready once the oldest unpublished outbox row is older"
+    )
     kafka: KafkaSettings = Field(default_factory=KafkaSettings)
     auth: AuthSettings = Field(default_factory=AuthSettings)

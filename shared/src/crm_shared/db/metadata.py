@@ -6,7 +6,7 @@ creates them and no service copies their definitions.
 
 from sqlalchemy import MetaData
 
-from crm_shared.db.plumbing import define_plumbing_tables
+from crm_shared.db.plumbing import define_dead_letter_log, define_plumbing_tables
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -20,4 +20,5 @@ NAMING_CONVENTION = {
 def make_metadata() -> MetaData:
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
     define_plumbing_tables(metadata)
+    define_dead_letter_log(metadata)
     return metadata

@@ -1,19 +1,16 @@
 """The FastAPI application every service serves: its routers plus health, readiness and metrics."""
 
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Callable, Sequence
 from contextlib import AbstractAsyncContextManager
 from typing import Any
 
-from fastapi import APIRouter, FastAPI, Response
-from fastapi.responses import JSONResponse
-from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from fastapi import APIRouter, FastAPI
 
 from crm_shared.auth import TokenVerifier
+from crm_shared.http.health import ReadinessCheck, operations_router
 from crm_shared.http.middleware import install_request_middleware
 from crm_shared.http.problems import install_problem_handlers
 from crm_shared.settings import AuthSettings
-
-ReadinessCheck = Callable[[], Awaitable[None]]
 
 
 def create_app(
@@ -32,33 +29,7 @@ def create_app(
         setattr(app.state, key, value)
     install_problem_handlers(app)
     install_request_middleware(app)
-    app.include_router(_operations_router(readiness))
+    app.include_router(operations_router(readiness))
     for router in routers:
         app.include_router(router)
     return app
-
-
-def _operations_router(readiness: dict[str, ReadinessCheck]) -> APIRouter:
-    router = APIRouter(tags=["operations"])
-
-    @router.get("/healthz")
-    async def healthz() -> dict[str, str]:
-        return {"status": "ok"}
-
-    @router.get("/readyz")
-    async def readyz() -> JSONResponse:
-        checks: dict[str, str] = {}
-        for name, check in readiness.items():
-            try:
-                await check()
-                checks[name] = "ok"
-            except Exception as exc:
-                checks[name] = f"failed: {exc.__class__.__name__}"
-        ready = all(v == "ok" for v in checks.values())
-        return JSONResponse({"ready": ready, "checks": checks}, status_code=200 if ready else 503)
-
-    @router.get("/metrics")
-    async def metrics() -> Response:
-        return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
-
-    return router

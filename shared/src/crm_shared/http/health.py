@@ -1,0 +1,52 @@
+"""Operations endpoints of every service: liveness, readiness and metrics.
+
+- `/livez` (and its older name `/healthz`): the process works, its event loop answers. Nothing
+  outside the process is checked: a database or broker outage must not get processes restarted.
+- `/readyz`: the checks of the process's roles (see `ServiceRuntime.readiness`); 503 naming each
+  failed check. A check raising `NotReady` is shown with its message, any other error by its class.
+- `/metrics`: Prometheus.
+"""
+
+import asyncio
+from collections.abc import Awaitable, Callable, Mapping
+
+from fastapi import APIRouter, Response
+from fastapi.responses import JSONResponse
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+
+from crm_shared.observability import NotReady
+
+ReadinessCheck = Callable[[], Awaitable[None]]
+CHECK_TIMEOUT_S = 4.0  # under the probes' timeout, so a hung dependency reads as a failed check
+
+
+def operations_router(readiness: Mapping[str, ReadinessCheck]) -> APIRouter:
+    router = APIRouter(tags=["operations"])
+
+    @router.get("/livez")
+    async def livez() -> dict[str, str]:
+        return {"status": "ok"}
+
+    router.add_api_route("/healthz", livez, methods=["GET"], summary="Livez (older name)")
+
+    @router.get("/readyz")
+    async def readyz() -> JSONResponse:
+        checks = {name: await _verdict(check) for name, check in readiness.items()}
+        ready = all(v == "ok" for v in checks.values())
+        return JSONResponse({"ready": ready, "checks": checks}, status_code=200 if ready else 503)
+
+    @router.get("/metrics")
+    async def metrics() -> Response:
+        return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
+
+    return router
+
+
+async def _verdict(check: ReadinessCheck) -> str:
+    try:
+        await asyncio.wait_for(check(), CHECK_TIMEOUT_S)
+    except NotReady as exc:
+        return f"failed: {exc}"
+    except Exception as exc:  # the class only: a driver's message may carry an address or a query
+        return f"failed: {exc.__class__.__name__}"
+    return "ok"
