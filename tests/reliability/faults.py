@@ -17,7 +17,7 @@ class Conversions:
     leads: RunningService
     converted: list[str] = field(default_factory=list)
 
-    async def run(self, stop: asyncio.Event, pause_s: float = 0.05) -> None:
+    async def run(self, stop: asyncio.Event, pause_s: float = 0.3) -> None:
         while not stop.is_set():
             self.converted.append(await convert_new_lead(self.leads))
             await asyncio.sleep(pause_s)

@@ -97,6 +97,7 @@ class ServiceRuntime(Generic[U]):
             poll_interval_s=settings.relay_poll_interval_s,
             backoff=Backoff(settings.relay_backoff_base_s, settings.relay_backoff_cap_s),
             max_outbox_age_s=settings.relay_max_outbox_age_s,
+            send_timeout_s=settings.kafka.producer_request_timeout_ms / 1000,
         )
         self.consumer = EventConsumer(
             name=name,

@@ -8,7 +8,6 @@ is cheap (one InitProducerId request) and spares telling the fatal errors from t
 """
 
 import asyncio
-import contextlib
 from collections.abc import Callable
 
 import structlog
@@ -63,16 +62,23 @@ class RenewableProducer:
 
 
 async def _close(producer: AIOKafkaProducer) -> None:
-    """Flush and close within a bound; past it, close without flushing: what a broken producer still
-    holds is sent again by its owner (the relay republishes unmarked rows)."""
+    """Flush and close, waiting a bounded time. Past it the stop goes on in the background: an
+    idempotent producer's unacknowledged batch is retried until the broker answers, then it closes.
+    What it still holds is sent again by its owner anyway (the relay republishes unmarked rows, a
+    consumer retries its record), and consumers drop the duplicates."""
+    stopping = asyncio.ensure_future(producer.stop())
+    _closing.add(stopping)
+    stopping.add_done_callback(_closed)
     try:
-        await asyncio.wait_for(producer.stop(), CLOSE_TIMEOUT_S)
+        await asyncio.wait_for(asyncio.shield(stopping), CLOSE_TIMEOUT_S)
     except Exception as exc:  # a producer that cannot even close must not stop its owner
-        log.warning("kafka.producer.close_failed", error=type(exc).__name__)
-    # A stop cut short leaves the sender task running: end it and the connections (aiokafka's own).
-    sender = getattr(producer, "_sender", None)
-    if sender is not None:
-        with contextlib.suppress(Exception):
-            await sender.close()
-    with contextlib.suppress(Exception):
-        await producer.client.close()
+        log.warning("kafka.producer.closing_in_background", error=type(exc).__name__)
+
+
+_closing: set[asyncio.Future[None]] = set()  # referenced until done, or asyncio may drop them
+
+
+def _closed(stopping: asyncio.Future[None]) -> None:
+    _closing.discard(stopping)
+    if not stopping.cancelled() and stopping.exception() is not None:
+        log.warning("kafka.producer.close_failed", error=type(stopping.exception()).__name__)

@@ -51,6 +51,7 @@ class OutboxRelay:
         batch_size: int = 200,
         backoff: Backoff = DEFAULT_BACKOFF,
         max_outbox_age_s: float = 60.0,
+        send_timeout_s: float = 40.0,
     ) -> None:
         self._engine = engine
         self._outbox = tables[OUTBOX]
@@ -58,6 +59,7 @@ class OutboxRelay:
         self._poll_interval_s = poll_interval_s
         self._batch_size = batch_size
         self._backoff = backoff
+        self._send_timeout_s = send_timeout_s
         self._wake = asyncio.Event()
         self.health = RelayHealth(engine, self._outbox, max_outbox_age_s)
         self.is_leader = False
@@ -106,27 +108,31 @@ class OutboxRelay:
             return (await connection.execute(query)).all()
 
     async def send(self, rows: Sequence[Row[Any]]) -> None:
-        """Send the rows and wait for every acknowledgement; on any failure, renew the producer and
-        raise PublishFailed (the rows stay unpublished and go again)."""
+        """Send the rows and wait for every acknowledgement; on any failure, or no answer within the
+        send timeout (an idempotent producer retries an unacknowledged batch forever), renew the
+        producer and raise PublishFailed: the rows stay unpublished and go again."""
         try:
-            producer = await self.producer.get()
-            # Queued in order and awaited together: per-key order holds with idempotence.
-            deliveries = [
-                await producer.send(
-                    row.topic,
-                    value=json.dumps(row.payload, separators=(",", ":")).encode(),
-                    key=row.aggregate_id.encode(),
-                    headers=[(k, str(v).encode()) for k, v in row.headers.items()],
-                )
-                for row in rows
-            ]
-            await asyncio.gather(*deliveries)
+            await asyncio.wait_for(self._send(rows), self._send_timeout_s)
         except Exception as exc:
             OUTBOX_PUBLISH_FAILURES.labels(error=type(exc).__name__).inc()
             self.health.publishing_failed(exc)
             await self.producer.renew(exc)
             raise PublishFailed(type(exc).__name__) from exc
         self.health.published()
+
+    async def _send(self, rows: Sequence[Row[Any]]) -> None:
+        producer = await self.producer.get()
+        # Queued in order and awaited together: per-key order holds with idempotence.
+        deliveries = [
+            await producer.send(
+                row.topic,
+                value=json.dumps(row.payload, separators=(",", ":")).encode(),
+                key=row.aggregate_id.encode(),
+                headers=[(k, str(v).encode()) for k, v in row.headers.items()],
+            )
+            for row in rows
+        ]
+        await asyncio.gather(*deliveries)
 
     async def mark_published(self, rows: Sequence[Row[Any]]) -> None:
         positions = [row.position for row in rows]
