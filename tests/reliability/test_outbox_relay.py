@@ -6,13 +6,16 @@ import contextlib
 import uuid
 from collections import Counter
 from collections.abc import AsyncIterator, Sequence
+from datetime import timedelta
+from typing import Any
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select, update
 
 from crm_shared.events import EventContext, leads
 from crm_shared.messaging.kafka import create_producer
 from crm_shared.outbox import OutboxRelay
+from crm_shared.outbox.relay import RELAY_LOCK_KEY
 from crm_shared.runtime import ProcessRole
 from crm_shared.settings import KafkaSettings
 from crm_shared.testing.service import RunningService
@@ -150,3 +153,50 @@ async def test_one_relay_leads_and_a_stand_by_takes_over(services: Services, kaf
 async def published_lead(lead_service: RunningService, tail: TopicTail, name: str) -> Seen:
     lead = await create_lead(lead_service, last_name=name)
     return await tail.wait_for(lambda s: s.about(LEAD_CREATED, lead_id=lead["id"]), f"{name}'s event", 5)
+
+
+async def test_the_relay_is_unready_while_the_oldest_unpublished_row_is_older_than_allowed(
+    services: Services,
+):
+    api = await services.leads(roles=API_ONLY)
+    database_url = api.runtime.settings.database_url
+    async with api.runtime.engine.connect() as other_relay:
+        # Another relay holds the database's relay lock: the relay process below stands by.
+        await other_relay.exec_driver_sql(f"SELECT pg_advisory_lock({RELAY_LOCK_KEY})")
+        relay = await services.leads(
+            roles=frozenset({ProcessRole.RELAY}), database_url=database_url, relay_max_outbox_age_s=30
+        )
+        lead = await create_lead(api, last_name="Waiting")
+        assert (await relay.http.get("/readyz")).status_code == 200  # unpublished, but not for long yet
+        await _age_unpublished_rows(api, seconds=120)
+
+        response = await relay.http.get("/readyz")
+        assert response.status_code == 503
+        verdict = response.json()["checks"]["relay"]
+        assert verdict.startswith("failed: oldest unpublished outbox row is 12"), verdict
+        assert verdict.endswith("s old (limit 30s)"), verdict
+        assert _gauge(await relay.http.get("/metrics"), "crm_outbox_oldest_unpublished_age_seconds") >= 120
+        await other_relay.invalidate()  # the other relay's connection closes, and its lock goes with it
+    # The relay leads now, publishes, and is ready again.
+    await eventually(lambda: _ready(relay), "the relay to publish and be ready", timeout_s=15)
+    assert await count_rows(relay.runtime, "outbox", aggregate_id=lead["id"], published_at=None) == 0
+    assert _gauge(await relay.http.get("/metrics"), "crm_outbox_oldest_unpublished_age_seconds") == 0
+
+
+async def _age_unpublished_rows(service: RunningService, *, seconds: int) -> None:
+    outbox = service.runtime.tables["outbox"]
+    async with service.runtime.engine.begin() as connection:
+        await connection.execute(
+            update(outbox)
+            .where(outbox.c.published_at.is_(None))
+            .values(created_at=func.now() - timedelta(seconds=seconds))
+        )
+
+
+async def _ready(service: RunningService) -> bool:
+    return (await service.http.get("/readyz")).status_code == 200
+
+
+def _gauge(response: Any, name: str) -> float:
+    [value] = [line.split()[-1] for line in response.text.splitlines() if line.startswith(f"{name} ")]
+    return float(value)
