@@ -54,9 +54,10 @@ class DeadLetter:
     @property
     def failed_at(self) -> datetime | None:
         try:
-            return datetime.fromisoformat(self.headers["dlq_failed_at"])
+            moment = datetime.fromisoformat(self.headers["dlq_failed_at"])
         except (KeyError, ValueError):
             return None
+        return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
     def summary(self) -> dict[str, Any]:
         return {

@@ -21,6 +21,7 @@ from crm_shared.messaging.kafka import client_settings
 from crm_shared.settings import KafkaSettings
 
 UNHANDLED = frozenset({Status.PENDING, Status.FAILED_AGAIN})
+"""Letters nobody replayed nor discarded (a replay's own failure included): what `discard` acts on."""
 
 
 @dataclass(frozen=True)
@@ -62,12 +63,12 @@ async def select_letters(runtime: Any, selection: Selection) -> list[tuple[DeadL
 async def replay_dead_letters(
     runtime: Any, selection: Selection, *, again: bool = False
 ) -> list[dict[str, Any]]:
-    """Replay the selected letters not handled yet (all of them with `again`), oldest first."""
+    """Replay the selected pending letters (all of them with `again`), in topic order."""
     consumer: EventConsumer = runtime.consumer
     log = DeadLetterLog(runtime.engine)
     results = []
     for letter, status in await select_letters(runtime, selection):
-        if status not in UNHANDLED and not again:
+        if status is not Status.PENDING and not again:
             continue
         entry = {"letter": letter.letter_id, "event_id": letter.event_id, "type": letter.event_type}
         try:
