@@ -142,6 +142,7 @@ class ServiceRuntime(Generic[U]):
             routers=routers,
             auth=self.settings.auth,
             readiness=self.readiness(),
+            liveness={"tasks": self._check_tasks},
             lifespan=self.lifespan,
             state={"runtime": self},
         )
@@ -205,11 +206,11 @@ class ServiceRuntime(Generic[U]):
             log.error("service.task.crashed", task=repr(task), error=repr(task.exception()))
 
     async def _check_tasks(self) -> None:
-        """A relay, scheduler or mail receiver that died makes the process unready (and restarted)."""
+        """A relay, scheduler or mail receiver that died: unready, and not live (so it is restarted)."""
         if not self._stop.is_set():
             ended = [t for t in self._tasks if t.done()]
             if ended:
-                raise RuntimeError(f"{len(ended)} background task(s) ended")
+                raise NotReady(f"{len(ended)} background task(s) ended: restart the process")
 
     async def _check_database(self) -> None:
         async with self.engine.connect() as connection:

@@ -129,3 +129,21 @@ async def test_a_not_ready_verdict_is_shown_with_its_reason():
     assert response.json()["checks"] == {
         "relay": "failed: oldest unpublished outbox row is 75s old (limit 60s)"
     }
+
+
+async def test_liveness_fails_when_a_background_task_of_the_process_died():
+    async def task_ended() -> None:
+        raise NotReady("1 background task(s) ended: restart the process")
+
+    app = create_app(
+        title="t",
+        description="d",
+        routers=[],
+        auth=AuthSettings(),
+        readiness={},
+        liveness={"tasks": task_ended},
+    )
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t") as http:
+        response = await http.get("/livez")
+    assert response.status_code == 503
+    assert response.json()["checks"] == {"tasks": "failed: 1 background task(s) ended: restart the process"}

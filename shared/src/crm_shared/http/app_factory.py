@@ -20,6 +20,7 @@ def create_app(
     routers: Sequence[APIRouter],
     auth: AuthSettings,
     readiness: dict[str, ReadinessCheck],
+    liveness: dict[str, ReadinessCheck] | None = None,
     lifespan: Callable[[FastAPI], AbstractAsyncContextManager[Any]] | None = None,
     state: dict[str, Any] | None = None,
 ) -> FastAPI:
@@ -29,7 +30,7 @@ def create_app(
         setattr(app.state, key, value)
     install_problem_handlers(app)
     install_request_middleware(app)
-    app.include_router(operations_router(readiness))
+    app.include_router(operations_router(readiness, liveness))
     for router in routers:
         app.include_router(router)
     return app
