@@ -167,19 +167,23 @@ async def test_crm_dlq_prints_json_lines_on_stdout_and_logs_on_stderr(
         "CRM_LOG_LEVEL": "DEBUG",  # plenty of log lines, none of which may reach stdout
         "CRM_LOG_FORMAT": "json",
     }
-    crm = str(Path(sys.executable).parent / "crm")
-    for action in ("list", "replay"):
-        result = await asyncio.to_thread(
-            subprocess.run,
-            [crm, "dlq", "deals", action, "--error", marker],
-            env=env,
-            capture_output=True,
-            text=True,
-            timeout=120,
-            check=False,
-        )
-        assert result.returncode == 0, result.stderr[-3000:]
-        [line] = result.stdout.splitlines()
-        assert json.loads(line)["event_id"] == str(envelope.id)
-    assert "consumer.event.applied" in result.stderr  # the replay's log lines went to stderr
+    crm = str(Path(sys.executable).parent / "crm")  # `crm dlq deals ...` delegates to crm-deals
+    result = await asyncio.to_thread(
+        subprocess.run,
+        [crm, "dlq", "deals", "replay", "--error", marker],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    [line] = result.stdout.splitlines()  # the replay's log lines did not land here
+    assert json.loads(line) | {"letter": None} == {
+        "letter": None,
+        "event_id": str(envelope.id),
+        "type": envelope.type,
+        "outcome": "applied",
+    }
+    assert "consumer.event.applied" in result.stderr
     assert await count_rows(deals.runtime, "deals", lead_id=event.lead_id) == 1

@@ -64,10 +64,10 @@ class ServiceSettings(BaseSettings):
         0.5, gt=0, description="First pause of a partition whose record met a transient fault"
     )
     consumer_transient_backoff_cap_s: float = Field(
-        30.0, gt=0, description="Longest pause between retries of a transient fault (retried forever)"
+        10.0, gt=0, description="Longest pause between retries of a transient fault (retried forever)"
     )
     relay_backoff_base_s: float = Field(0.5, gt=0, description="First pause after a failed publication")
-    relay_backoff_cap_s: float = Field(30.0, gt=0, description="Longest pause between publication attempts")
+    relay_backoff_cap_s: float = Field(10.0, gt=0, description="Longest pause between publication attempts")
     relay_max_outbox_age_s: float = Field(
         60.0, gt=0, description="The relay is unready once the oldest unpublished outbox row is older"
     )

@@ -32,7 +32,7 @@ from crm_shared.observability import (
 from crm_shared.outbox.health import RelayHealth
 
 log = structlog.get_logger()
-DEFAULT_BACKOFF = Backoff(0.5, 30.0)
+DEFAULT_BACKOFF = Backoff(0.5, 10.0)
 RELAY_LOCK_KEY = 0x43524D4F  # "CRMO": one per database, and each service owns its database
 
 
