@@ -106,6 +106,7 @@ class ServiceRuntime(Generic[U]):
             producer=self.producer,
             max_attempts=settings.consumer_max_attempts,
             retry_base_s=settings.consumer_retry_base_s,
+            publish_timeout_s=settings.kafka.producer_request_timeout_ms / 1000,
         )
         self.retries = PartitionRetries(
             name,

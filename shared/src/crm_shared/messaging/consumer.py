@@ -92,6 +92,7 @@ class EventConsumer:
         producer: RenewableProducer,
         max_attempts: int = 4,
         retry_base_s: float = 0.2,
+        publish_timeout_s: float = 40.0,
     ) -> None:
         self.name = name
         self._handlers = {cls.event_type: (cls, h) for cls, h in handlers.items()}
@@ -99,6 +100,7 @@ class EventConsumer:
         self._producer = producer
         self._max_attempts = max_attempts
         self._retry_base_s = retry_base_s
+        self._publish_timeout_s = publish_timeout_s
 
     @property
     def topics(self) -> list[str]:
@@ -171,8 +173,11 @@ class EventConsumer:
 
     async def _dead_letter(self, record: IncomingRecord, *, error: str, attempts: int) -> Outcome:
         try:
-            producer = await self._producer.get()
-            await publish_dead_letter(producer, record, consumer=self.name, error=error, attempts=attempts)
+            # Bounded: an idempotent producer retries an unanswered send forever, and a handler that
+            # blocks past max_poll_interval_ms would cost the consumer its group membership.
+            await asyncio.wait_for(
+                self._publish_dead_letter(record, error, attempts), self._publish_timeout_s
+            )
         except Exception as exc:  # the broker is away: keep the record, retry it later
             await self._producer.renew(exc)
             raise TransientFault(exc) from exc
@@ -186,6 +191,10 @@ class EventConsumer:
         )
         EVENTS_HANDLED.labels(consumer=self.name, outcome=Outcome.DEAD_LETTERED).inc()
         return Outcome.DEAD_LETTERED
+
+    async def _publish_dead_letter(self, record: IncomingRecord, error: str, attempts: int) -> None:
+        producer = await self._producer.get()
+        await publish_dead_letter(producer, record, consumer=self.name, error=error, attempts=attempts)
 
     def _done(self, outcome: Outcome, envelope: Envelope, started: float) -> Outcome:
         EVENTS_HANDLED.labels(consumer=self.name, outcome=outcome).inc()
