@@ -82,13 +82,18 @@ async def test_an_api_process_stays_ready_and_writes_while_the_broker_is_down(
 async def _outage(broker: RestartableKafka, fault: str, leads: RunningService) -> None:
     """Away until the relay has seen its sends fail (and says so), then back on the same port."""
     await asyncio.to_thread(broker.kill if fault == "kill" else broker.stop)
-    await eventually(lambda: _relay_failing(leads), f"the relay to report the {fault}", 30)
+    checks = await eventually(lambda: _relay_failing(leads), f"the relay to report the {fault}", 30)
+    assert checks["broker"].startswith("failed: "), checks  # the consumers' client cannot reach it either
+    assert checks["database"] == "ok"
     await asyncio.to_thread(broker.start)
 
 
-async def _relay_failing(leads: RunningService) -> bool:
+async def _relay_failing(leads: RunningService) -> dict[str, str] | None:
     status, body = await readiness(leads)
-    return status == 503 and body["checks"]["relay"].startswith("failed: publishing failing since")
+    checks: dict[str, str] = body["checks"]
+    return (
+        checks if status == 503 and checks["relay"].startswith("failed: publishing failing since") else None
+    )
 
 
 async def _ready(service: RunningService) -> bool:

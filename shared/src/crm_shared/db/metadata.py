@@ -1,7 +1,8 @@
 """One MetaData per service, with a naming convention so Alembic names constraints predictably.
 
 Every service's metadata also holds the plumbing tables (outbox, inbox), so its first migration
-creates them and no service copies their definitions.
+creates them and no service copies their definitions, and the dead-letter log, added later by a
+migration of its own in each service.
 """
 
 from sqlalchemy import MetaData
