@@ -26,7 +26,7 @@ from bench.stats import rate, ratio, row
 from crm_leads.bootstrap import definition
 from crm_leads.config import Settings
 from crm_shared.db.plumbing import OUTBOX
-from crm_shared.messaging.kafka import ensure_topics
+from crm_shared.messaging.kafka import create_producer, ensure_topics
 from crm_shared.outbox import OutboxRelay
 from crm_shared.runtime import ProcessRole, ServiceRuntime
 from crm_shared.testing.service import running_service
@@ -109,12 +109,19 @@ async def _reference(stack: Stack, records: Sequence[RawRecord]) -> float:
 
 
 async def _drain(runtime: ServiceRuntime[Any]) -> tuple[float, int]:
+    kafka = runtime.settings.kafka
     relay = OutboxRelay(
-        engine=runtime.engine, tables=runtime.tables, producer=runtime.producer, batch_size=RELAY_BATCH
+        engine=runtime.engine,
+        tables=runtime.tables,
+        producer_factory=lambda: create_producer(kafka, client_id="bench-relay"),
+        batch_size=RELAY_BATCH,
     )
-    await runtime.producer.partitions_for(LEADS_TOPIC)
-    started = time.perf_counter()
-    while await relay.publish_pending():
-        pass
-    elapsed = time.perf_counter() - started
-    return elapsed, await relay.backlog()
+    try:
+        await (await relay.producer.get()).partitions_for(LEADS_TOPIC)
+        started = time.perf_counter()
+        while await relay.publish_pending():
+            pass
+        elapsed = time.perf_counter() - started
+        return elapsed, await relay.backlog()
+    finally:
+        await relay.producer.stop()

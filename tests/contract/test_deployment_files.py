@@ -105,9 +105,10 @@ def test_compose_services_wait_for_healthy_infrastructure(compose: dict[str, Any
 
 @pytest.mark.parametrize("name", SERVICES)
 def test_compose_services_have_healthchecks(compose: dict[str, Any], name: str) -> None:
+    """Compose runs every role in one process: healthy means ready for all of them."""
     service = _service(compose, name)
     assert _has_healthcheck(service)
-    assert "/healthz" in " ".join(map(str, service["healthcheck"]["test"]))
+    assert "/readyz" in " ".join(map(str, service["healthcheck"]["test"]))
 
 
 @pytest.mark.parametrize("name", SERVICES)
@@ -166,13 +167,16 @@ def test_k8s_base_kustomization_lists_every_manifest() -> None:
 
 
 def test_k8s_every_deployment_has_probes(k8s_documents: list[tuple[Path, dict[str, Any]]]) -> None:
+    """Liveness asks the process only (an outage of a dependency must not restart pods); readiness
+    asks what the pod's role needs."""
     deployments = [(p, d) for p, d in k8s_documents if d["kind"] == "Deployment"]
     assert deployments
     for path, deployment in deployments:
         containers = deployment["spec"]["template"]["spec"]["containers"]
         for container in containers:
             where = f"{path.name}: {deployment['metadata']['name']}/{container['name']}"
-            assert container.get("livenessProbe", {}).get("httpGet", {}).get("path") == "/healthz", where
+            for probe in ("startupProbe", "livenessProbe"):
+                assert container.get(probe, {}).get("httpGet", {}).get("path") == "/livez", where
             assert container.get("readinessProbe", {}).get("httpGet", {}).get("path") == "/readyz", where
 
 

@@ -1,13 +1,14 @@
 """A record that can never be applied goes to the dead-letter topic, and the partition moves on."""
 
+import base64
 import json
 import uuid
 
 import pytest
 
-from crm_shared.cli.service import dead_letters
-from crm_shared.messaging.consumer import Outcome
-from crm_shared.messaging.replay import replay_dead_letters
+from crm_shared.cli.dlq import dead_letters, parse
+from crm_shared.events.envelope import encode_headers
+from crm_shared.messaging.replay import Selection, replay_dead_letters
 from tests.reliability.helpers import (
     DEALS_GROUP,
     LEADS_TOPIC,
@@ -72,19 +73,68 @@ async def test_poison_and_failing_records_are_dead_lettered_and_the_partition_mo
         assert letters_of(letters, *valid_at) == []
 
         # Replay runs the real handler again: it fails again and is dead-lettered again, nothing applied.
-        outcomes = await replay_dead_letters(deals.runtime, event_id=str(failing_envelope.id))
-        assert outcomes == [(str(failing_envelope.id), Outcome.DEAD_LETTERED)]
+        selection = Selection(event_ids=frozenset({str(failing_envelope.id)}))
+        outcomes = await replay_dead_letters(deals.runtime, selection)
+        assert [(o["event_id"], o["outcome"]) for o in outcomes] == [
+            (str(failing_envelope.id), "dead_lettered")
+        ]
         again = letters_of(await dlq.drain(), *failing_at)
     assert len(again) == 2
     assert_dead_letter(again[1], attempts=MAX_ATTEMPTS, key=key, value=failing.model_dump_json().encode())
+    assert again[1].headers["dlq_replay_of"] == outcomes[0]["letter"]  # which letter it was replayed from
     assert await count_rows(deals.runtime, "deals", lead_id=failing.lead_id) == 0
     assert await count_rows(deals.runtime, "inbox", event_id=failing_envelope.id) == 0
 
     # The operator's view: `crm-deals dlq list` shows both letters of the failing event.
     capsys.readouterr()
-    await dead_letters(deals.runtime.definition, action="list", event_id=None)
-    listed = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
-    mine = [entry for entry in listed if entry["event_id"] == str(failing_envelope.id)]
+    await dead_letters(deals.runtime.definition, parse(["list", "--event-id", str(failing_envelope.id)]))
+    mine = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
     assert len(mine) == 2
     assert {entry["consumer"] for entry in mine} == {DEALS_GROUP}
     assert all(entry["attempts"] == str(MAX_ATTEMPTS) for entry in mine)
+    assert [entry["status"] for entry in mine] == ["replayed", "failed_again"]
+
+
+async def test_a_header_that_is_not_utf8_dead_letters_the_record_with_its_reason_and_the_partition_moves_on(
+    services: Services, kafka_bootstrap: str, capsys: pytest.CaptureFixture[str]
+):
+    deals = await services.deals()
+    undecodable, undecodable_envelope = lead_converted()
+    with_null, with_null_envelope = lead_converted()
+    valid, valid_envelope = lead_converted()
+    key = str(uuid.uuid4()).encode()
+    latin1 = "Société Générale".encode("latin-1")
+    async with TopicTail(kafka_bootstrap, f"{LEADS_TOPIC}.dlq") as dlq:
+        bad_at = await send_record(
+            kafka_bootstrap,
+            LEADS_TOPIC,
+            key=key,
+            value=undecodable.model_dump_json().encode(),
+            headers=[*encode_headers(undecodable_envelope.to_headers()), ("x-origin", latin1)],
+        )
+        null_at = await send_record(  # a header without a value is no reason to refuse an event
+            kafka_bootstrap,
+            LEADS_TOPIC,
+            key=key,
+            value=with_null.model_dump_json().encode(),
+            headers=[*encode_headers(with_null_envelope.to_headers()), ("x-note", None)],  # type: ignore[list-item]
+        )
+        valid_at = await send_event(kafka_bootstrap, valid, valid_envelope, key=key)
+        assert bad_at[0] == null_at[0] == valid_at[0]
+        await wait_consumed(kafka_bootstrap, LEADS_TOPIC, *valid_at)
+        letters = await dlq.drain()
+
+    [letter] = letters_of(letters, *bad_at)
+    assert "not UTF-8" in letter.headers["dlq_error"], letter.headers["dlq_error"]
+    assert letter.headers["dlq_attempts"] == "1"
+    assert letters_of(letters, *null_at) == letters_of(letters, *valid_at) == []
+    assert await count_rows(deals.runtime, "deals", lead_id=undecodable.lead_id) == 0
+    assert await count_rows(deals.runtime, "deals", lead_id=with_null.lead_id) == 1
+    assert await count_rows(deals.runtime, "deals", lead_id=valid.lead_id) == 1
+
+    # The letter keeps the bytes as they came: `dlq show` prints what is not text as base64.
+    capsys.readouterr()
+    await dead_letters(deals.runtime.definition, parse(["show", "--event-id", str(undecodable_envelope.id)]))
+    [shown] = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert shown["headers"]["x-origin"] == {"base64": base64.b64encode(latin1).decode()}
+    assert shown["value"] == undecodable.model_dump_json()

@@ -1,7 +1,9 @@
 """A service process: HTTP API, event consumers and outbox relay, together or apart (`--role`).
 
 Every service describes itself with a `ServiceDefinition` (its bootstrap.py) and gets the same process:
-same start-up order, same graceful stop (stop fetching, finish in-flight work, flush the producer).
+same start-up order, same graceful stop (stop fetching, finish in-flight work, flush the producers).
+Only the roles that talk to Kafka touch it: an API-only process starts, serves and is ready with the
+broker away (its writes go to the outbox). Readiness checks follow the roles (`readiness`).
 """
 
 import asyncio
@@ -23,8 +25,10 @@ from crm_shared.db.unit_of_work import Translator
 from crm_shared.events import EventContext, IntegrationEvent, registered_events, topic_of
 from crm_shared.events.base import context_of
 from crm_shared.http import create_app
+from crm_shared.http.health import ReadinessCheck
 from crm_shared.http.routes import Mount
-from crm_shared.logging import configure_logging
+from crm_shared.logging import configure_logging, flush_logs
+from crm_shared.messaging.backoff import Backoff
 from crm_shared.messaging.consumer import EventConsumer, Handler
 from crm_shared.messaging.dead_letters import dead_letter_topic
 from crm_shared.messaging.kafka import (
@@ -33,7 +37,10 @@ from crm_shared.messaging.kafka import (
     ensure_topics,
     service_topics,
 )
+from crm_shared.messaging.partition_retries import PartitionRetries
+from crm_shared.messaging.producer import RenewableProducer
 from crm_shared.messaging.subscription import subscribe
+from crm_shared.observability import NotReady
 from crm_shared.outbox import OutboxRelay
 from crm_shared.service_layer import Bus
 from crm_shared.settings import ServiceSettings
@@ -52,6 +59,7 @@ class ProcessRole(StrEnum):
 
 
 ALL_ROLES = frozenset(ProcessRole)
+KAFKA_ROLES = frozenset({ProcessRole.CONSUMERS, ProcessRole.RELAY})
 
 
 @dataclass(frozen=True)
@@ -75,28 +83,46 @@ class ServiceDefinition(Generic[U]):
 class ServiceRuntime(Generic[U]):
     def __init__(self, definition: ServiceDefinition[U], roles: frozenset[ProcessRole]) -> None:
         self.definition = definition
-        self.settings = definition.settings
+        self.settings = settings = definition.settings
         self.roles = roles
-        self.engine = create_engine(self.settings.database_url)
+        self.engine = create_engine(settings.database_url)
         self.tables = dict(definition.metadata.tables)
-        self.producer = create_producer(self.settings.kafka, client_id=f"crm-{definition.name}")
+        name = f"crm-{definition.name}"
+        self.producer = RenewableProducer(
+            lambda: create_producer(settings.kafka, client_id=f"{name}-dead-letters"), name="dead-letters"
+        )
+        """The consumers' dead-letter producer (the relay has its own)."""
         self.relay = OutboxRelay(
             engine=self.engine,
             tables=self.tables,
-            producer=self.producer,
-            poll_interval_s=self.settings.relay_poll_interval_s,
+            producer_factory=lambda: create_producer(settings.kafka, client_id=f"{name}-relay"),
+            poll_interval_s=settings.relay_poll_interval_s,
+            backoff=Backoff(settings.relay_backoff_base_s, settings.relay_backoff_cap_s),
+            max_outbox_age_s=settings.relay_max_outbox_age_s,
+            send_timeout_s=settings.kafka.producer_request_timeout_ms / 1000,
         )
         self.consumer = EventConsumer(
-            name=f"crm-{definition.name}",
+            name=name,
             handlers=definition.handlers,
             uow_factory=self.uow,  # type: ignore[arg-type]  # a SqlUnitOfWork is a ConsumerUnitOfWork
-            producer=lambda: self.producer,
-            max_attempts=self.settings.consumer_max_attempts,
-            retry_base_s=self.settings.consumer_retry_base_s,
+            producer=self.producer,
+            max_attempts=settings.consumer_max_attempts,
+            retry_base_s=settings.consumer_retry_base_s,
+            publish_timeout_s=settings.kafka.producer_request_timeout_ms / 1000,
         )
-        self.broker = KafkaBroker(self.settings.kafka.bootstrap_servers, **PRODUCER_SETTINGS)
+        self.retries = PartitionRetries(
+            name,
+            Backoff(settings.consumer_transient_backoff_base_s, settings.consumer_transient_backoff_cap_s),
+        )
+        # consumer_only: no FastStream producer nor admin client (events leave through the relay).
+        self.broker = KafkaBroker(
+            settings.kafka.bootstrap_servers,
+            retry_backoff_ms=settings.kafka.retry_backoff_ms,
+            consumer_only=True,
+            **PRODUCER_SETTINGS,
+        )
         if ProcessRole.CONSUMERS in roles and definition.handlers:
-            subscribe(self.broker, self.consumer, group_id=f"crm-{definition.name}")
+            subscribe(self.broker, self.consumer, group_id=name, retries=self.retries)
         _document_publications(self.broker, definition.name)
         self._stop = asyncio.Event()
         self._tasks: list[asyncio.Task[None]] = []
@@ -111,6 +137,7 @@ class ServiceRuntime(Generic[U]):
             service=self.definition.name,
             log_format=self.settings.log_format,
             level=self.settings.log_level,
+            options=self.settings.logs,
         )
         routers = self.definition.routers if ProcessRole.API in self.roles else ()
         return create_app(
@@ -118,13 +145,11 @@ class ServiceRuntime(Generic[U]):
             description=self.definition.description,
             routers=routers,
             auth=self.settings.auth,
-            readiness={
-                "database": self._check_database,
-                "broker": self._check_broker,
-                "tasks": self._check_tasks,
-            },
+            readiness=self.readiness(),
+            liveness={"tasks": self._check_tasks},
             lifespan=self.lifespan,
             state={"runtime": self},
+            limits=self.settings.http,
         )
 
     @asynccontextmanager
@@ -135,12 +160,24 @@ class ServiceRuntime(Generic[U]):
         finally:
             await self.stop()
 
+    def readiness(self) -> dict[str, ReadinessCheck]:
+        """What this process needs to do its roles' work: an API-only process, its database alone."""
+        checks: dict[str, ReadinessCheck] = {"database": self._check_database}
+        if ProcessRole.CONSUMERS in self.roles and self.definition.handlers:
+            checks["broker"] = self._check_broker
+            checks["consumers"] = self.retries.check
+        if ProcessRole.RELAY in self.roles:
+            checks["relay"] = self.relay.health.check
+        if self.roles - {ProcessRole.API}:
+            checks["tasks"] = self._check_tasks
+        return checks
+
     async def start(self) -> None:
         self._stop.clear()
-        # Also the topics it consumes: a consumer must not wait minutes for a producer's first start.
-        consumed = [t for topic in self.consumer.topics for t in (topic, dead_letter_topic(topic))]
-        await ensure_topics(self.settings.kafka, [*service_topics(self.definition.name), *consumed])
-        await self.producer.start()
+        if self.roles & KAFKA_ROLES:
+            # Also the topics it consumes: a consumer must not wait minutes for a producer's first start.
+            consumed = [t for topic in self.consumer.topics for t in (topic, dead_letter_topic(topic))]
+            await ensure_topics(self.settings.kafka, [*service_topics(self.definition.name), *consumed])
         if ProcessRole.CONSUMERS in self.roles:
             await self.broker.start()
             self._spawn(*(task(self, self._stop) for task in self.definition.background))
@@ -158,9 +195,11 @@ class ServiceRuntime(Generic[U]):
         for task in self._tasks:
             task.cancel()
         self._tasks.clear()
+        self.retries.close()
         await self.producer.stop()  # flushes what is queued
         await self.engine.dispose()
         log.info("service.stopped")
+        await asyncio.to_thread(flush_logs)
 
     def _spawn(self, *coroutines: Awaitable[None]) -> None:
         for coroutine in coroutines:
@@ -173,18 +212,23 @@ class ServiceRuntime(Generic[U]):
             log.error("service.task.crashed", task=repr(task), error=repr(task.exception()))
 
     async def _check_tasks(self) -> None:
-        """A relay, scheduler or mail receiver that died makes the process unready (and restarted)."""
+        """A relay, scheduler or mail receiver that died: unready, and not live (so it is restarted)."""
         if not self._stop.is_set():
             ended = [t for t in self._tasks if t.done()]
             if ended:
-                raise RuntimeError(f"{len(ended)} background task(s) ended")
+                raise NotReady(f"{len(ended)} background task(s) ended: restart the process")
 
     async def _check_database(self) -> None:
         async with self.engine.connect() as connection:
             await connection.execute(text("SELECT 1"))
 
     async def _check_broker(self) -> None:
-        await asyncio.wait_for(self.producer.client.fetch_all_metadata(), timeout=3)
+        """The consumers' own client reaches the broker (a metadata request)."""
+        for subscriber in self.broker.subscribers:
+            client = getattr(subscriber, "consumer", None)
+            if client is None:
+                raise NotReady("consumer not started")
+            await client.topics()
 
 
 def _document_publications(broker: KafkaBroker, context: str) -> None:

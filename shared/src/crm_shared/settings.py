@@ -31,6 +31,21 @@ class KafkaSettings(BaseSettings):
     bootstrap_servers: str = Field("127.0.0.1:9092", validation_alias=AliasChoices("KAFKA_BOOTSTRAP_SERVERS"))
     topic_partitions: int = Field(3, ge=1, validation_alias=AliasChoices("KAFKA_TOPIC_PARTITIONS"))
     replication_factor: int = Field(1, ge=1, validation_alias=AliasChoices("KAFKA_REPLICATION_FACTOR"))
+    retry_backoff_ms: int = Field(
+        500,
+        ge=10,
+        le=60_000,
+        validation_alias=AliasChoices("KAFKA_RETRY_BACKOFF_MS"),
+        description="Pause of every Kafka client before retrying a failed request or connection: "
+        "what an outage costs in CPU (aiokafka's default, 100 ms, spins through reconnections)",
+    )
+    producer_request_timeout_ms: int = Field(
+        40_000,
+        ge=1_000,
+        validation_alias=AliasChoices("KAFKA_PRODUCER_REQUEST_TIMEOUT_MS"),
+        description="How long a producer waits for the broker before a send fails "
+        "(the relay then replaces its producer and publishes the rows again)",
+    )
 
 
 class AuthSettings(BaseSettings):
@@ -80,6 +95,24 @@ class LogSettings(BaseSettings):
     """Upper bound of one rendered record, traceback included."""
 
 
+class HttpLimits(BaseSettings):
+    """Bounds of the HTTP edge, the same for every service. Uploads (imports, signed offers, raw mail)
+    keep their own limits, set by the routes that read them."""
+
+    model_config = SettingsConfigDict(env_prefix="CRM_HTTP_", extra="ignore")
+
+    max_json_body_bytes: int = Field(1024 * 1024, ge=1024)
+    """A JSON (or urlencoded) request body over this is refused with 413 before it is parsed."""
+    max_json_depth: int = Field(32, ge=2, le=1000)
+    """Deeper nesting of objects and arrays is refused with 422."""
+    max_field_errors: int = Field(20, ge=1, le=1000)
+    """An error answer lists at most this many fields; `errors_omitted` counts the rest."""
+    max_request_id_chars: int = Field(128, ge=16, le=1024)
+    """A longer `X-Request-ID` is refused with 422 (it is logged and written with every event)."""
+    retry_after_s: int = Field(5, ge=1, le=3600)
+    """`Retry-After` of the 503 answered while the database cannot be reached."""
+
+
 class ServiceSettings(BaseSettings):
     """Base of every service's settings. Subclasses set `env_prefix` and the database default."""
 
@@ -99,9 +132,21 @@ class ServiceSettings(BaseSettings):
     relay_poll_interval_s: float = Field(2.0, gt=0)
     consumer_max_attempts: int = Field(4, ge=1, le=20)
     consumer_retry_base_s: float = Field(0.2, ge=0)
+    consumer_transient_backoff_base_s: float = Field(
+        0.5, gt=0, description="First pause of a partition whose record met a transient fault"
+    )
+    consumer_transient_backoff_cap_s: float = Field(
+        10.0, gt=0, description="Longest pause between retries of a transient fault (retried forever)"
+    )
+    relay_backoff_base_s: float = Field(0.5, gt=0, description="First pause after a failed publication")
+    relay_backoff_cap_s: float = Field(10.0, gt=0, description="Longest pause between publication attempts")
+    relay_max_outbox_age_s: float = Field(
+        60.0, gt=0, description="The relay is unready once the oldest unpublished outbox row is older"
+    )
     kafka: KafkaSettings = Field(default_factory=KafkaSettings)
     auth: AuthSettings = Field(default_factory=AuthSettings)
     logs: LogSettings = Field(default_factory=LogSettings)
+    http: HttpLimits = Field(default_factory=HttpLimits)
 
     @model_validator(mode="after")
     def _safe_outside_development(self) -> Self:

@@ -8,6 +8,7 @@ from pydantic import BaseModel, EmailStr
 from crm_shared.auth import CurrentUser, Role, issue_dev_token
 from crm_shared.errors import Conflict, NotFound
 from crm_shared.http import create_app
+from crm_shared.observability import NotReady
 from crm_shared.settings import AuthSettings
 
 
@@ -45,6 +46,10 @@ async def broken() -> None:
 
 async def fine() -> None:
     return None
+
+
+async def lagging() -> None:
+    raise NotReady("oldest unpublished outbox row is 75s old (limit 60s)")
 
 
 @pytest.fixture
@@ -105,3 +110,40 @@ async def test_readiness_reports_each_dependency(client):
 async def test_metrics_are_exposed(client):
     await client.get("/healthz")
     assert "crm_http_request_duration_seconds" in (await client.get("/metrics")).text
+
+
+async def test_liveness_needs_nothing_outside_the_process(client):
+    for path in ("/livez", "/healthz"):  # /healthz: the older name
+        response = await client.get(path)
+        assert (response.status_code, response.json()) == (200, {"status": "ok"})
+
+
+async def test_a_not_ready_verdict_is_shown_with_its_reason():
+    app = create_app(
+        title="t", description="d", routers=[], auth=AuthSettings(), readiness={"relay": lagging}
+    )
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://t") as http:
+        response = await http.get("/readyz")
+    assert response.status_code == 503
+    assert response.json()["checks"] == {
+        "relay": "failed: oldest unpublished outbox row is 75s old (limit 60s)"
+    }
+
+
+async def test_liveness_fails_when_a_background_task_of_the_process_died():
+    async def task_ended() -> None:
+        raise NotReady("1 background task(s) ended: restart the process")
+
+    app = create_app(
+        title="t",
+        description="d",
+        routers=[],
+        auth=AuthSettings(),
+        readiness={},
+        liveness={"tasks": task_ended},
+    )
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t") as http:
+        response = await http.get("/livez")
+    assert response.status_code == 503
+    assert response.json()["checks"] == {"tasks": "failed: 1 background task(s) ended: restart the process"}

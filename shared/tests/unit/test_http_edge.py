@@ -14,8 +14,7 @@ from crm_shared.auth import CurrentUser, Role, issue_dev_token
 from crm_shared.http import create_app
 from crm_shared.http.conditional import IfMatch
 from crm_shared.http.idempotency import IdempotencyKey
-from crm_shared.http.limits import HttpLimits
-from crm_shared.settings import AuthSettings
+from crm_shared.settings import AuthSettings, HttpLimits
 
 
 class Contact(BaseModel):

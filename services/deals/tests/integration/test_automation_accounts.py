@@ -20,7 +20,7 @@ from crm_shared.events.accounts import (
 )
 from crm_shared.events.quotes import ContractRenewalDue
 from crm_shared.messaging.consumer import Outcome
-from crm_shared.messaging.replay import replay_dead_letters
+from crm_shared.messaging.replay import Selection, replay_dead_letters
 from crm_shared.testing.kafka_probe import EventProbe
 from crm_shared.testing.publish import publish_event
 from crm_shared.testing.service import RunningService
@@ -152,8 +152,9 @@ async def test_a_renewal_waits_in_the_dead_letter_topic_for_a_renewal_pipeline_t
 
     csm_squad = await create_pipeline(service, CSM_SQUAD)
     async with EventProbe(kafka_bootstrap, "crm.deals.events") as probe:
-        outcomes = await replay_dead_letters(service.runtime, event_id=str(envelope.id))
-        assert outcomes == [(str(envelope.id), Outcome.APPLIED)]
+        selection = Selection(event_ids=frozenset({str(envelope.id)}))
+        outcomes = await replay_dead_letters(service.runtime, selection)
+        assert [(o["event_id"], o["outcome"]) for o in outcomes] == [(str(envelope.id), Outcome.APPLIED)]
         created = await probe.wait_for(CREATED, lambda p: p["renewal_of_contract"] == str(contract))
     await deliver(service, kafka_bootstrap, due.model_copy())  # the same period again: nothing new
     assert await count(service, deals, deals.c.renewal_of_contract == contract) == 1

@@ -1,11 +1,13 @@
-"""`crm`: development helpers shared by all services (tokens, event schemas)."""
+"""`crm`: helpers shared by all services (tokens, event schemas, the local system, dead letters)."""
 
 import argparse
+import importlib
 import sys
 from pathlib import Path
 
 from crm_shared.auth import DevelopmentOnly, Role, issue_dev_token
 from crm_shared.events.schemas import SCHEMA_DIR, check_schemas, write_schemas
+from crm_shared.infra.stack import SERVICES
 from crm_shared.settings import AuthSettings
 
 
@@ -30,7 +32,17 @@ def main(argv: list[str] | None = None) -> int:
     dev.add_argument("--demo", action="store_true", help="load demo data once the services are up")
     dev.add_argument("--data-dir", type=Path, default=Path(".crm"), help="where local data is kept")
 
+    dlq = commands.add_parser(
+        "dlq",
+        help="dead letters of a service: crm dlq <service> list|show|replay|discard [selectors]",
+        description="Same as `crm-<service> dlq ...`; see `crm dlq <service> --help`.",
+    )
+    dlq.add_argument("service", choices=SERVICES)
+    dlq.add_argument("arguments", nargs=argparse.REMAINDER, help="action and selectors")
+
     args = parser.parse_args(argv)
+    if args.command == "dlq":
+        return _service_dlq(parser, args.service, args.arguments)
     if args.command == "dev":
         from crm_shared.infra.devstack import up
 
@@ -57,3 +69,13 @@ def main(argv: list[str] | None = None) -> int:
     for path in write_schemas(args.dir):
         print(path)
     return 0
+
+
+def _service_dlq(parser: argparse.ArgumentParser, service: str, arguments: list[str]) -> int:
+    from crm_shared.cli.service import run_service_cli
+
+    try:
+        bootstrap = importlib.import_module(f"crm_{service}.bootstrap")
+    except ImportError:
+        parser.error(f"the {service} service is not installed here")
+    return run_service_cli(bootstrap.definition, ["dlq", *arguments])

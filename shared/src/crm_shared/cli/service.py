@@ -1,4 +1,4 @@
-"""The command line every service has: `crm-<name> serve|migrate|dlq list|dlq replay|asyncapi`."""
+"""The command line every service has: `crm-<name> serve|migrate|revision|asyncapi|dlq ...`."""
 
 import argparse
 import asyncio
@@ -9,9 +9,8 @@ from typing import Any
 
 import uvicorn
 
+from crm_shared.cli.dlq import add_dlq_parser, dead_letters
 from crm_shared.db.migrations import revision, upgrade
-from crm_shared.messaging.dead_letters import as_dead_letter
-from crm_shared.messaging.replay import read_dead_letters, replay_dead_letters
 from crm_shared.runtime import ALL_ROLES, ProcessRole, ServiceDefinition, ServiceRuntime
 
 DefinitionFactory = Callable[[], ServiceDefinition[Any]]
@@ -48,11 +47,11 @@ def run_service_cli(make_definition: DefinitionFactory, argv: list[str] | None =
         document = asyncio.run(asyncapi_document(definition))
         print(json.dumps(document, indent=2, sort_keys=True))
         return 0
-    return asyncio.run(dead_letters(definition, action=args.action, event_id=args.event_id))
+    return asyncio.run(dead_letters(definition, args))
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser()
+    parser = argparse.ArgumentParser(description="One CRM service: run, migrate, tend its dead letters.")
     commands = parser.add_subparsers(dest="command", required=True)
     serve = commands.add_parser("serve", help="run the service")
     serve.add_argument(
@@ -66,9 +65,7 @@ def _parser() -> argparse.ArgumentParser:
     revision = commands.add_parser("revision", help="autogenerate a migration (throwaway database)")
     revision.add_argument("message")
     commands.add_parser("asyncapi", help="print the AsyncAPI document of the consumers")
-    dlq = commands.add_parser("dlq", help="dead letters of this service's consumers")
-    dlq.add_argument("action", choices=["list", "replay"])
-    dlq.add_argument("--event-id", help="replay only this event id (ce_id)")
+    add_dlq_parser(commands)
     return parser
 
 
@@ -104,21 +101,3 @@ async def asyncapi_document(definition: ServiceDefinition[Any]) -> dict[str, Any
     finally:
         await runtime.producer.stop()
         await runtime.engine.dispose()
-
-
-async def dead_letters(definition: ServiceDefinition[Any], *, action: str, event_id: str | None) -> int:
-    """`dlq list` prints one JSON line per dead letter; `dlq replay` one line per replayed event."""
-    runtime = ServiceRuntime(definition, frozenset({ProcessRole.CONSUMERS}))
-    if action == "list":
-        for record in await read_dead_letters(runtime.settings.kafka, runtime.consumer):
-            print(json.dumps(as_dead_letter(record).summary()))
-        return 0
-    await runtime.producer.start()
-    try:
-        outcomes = await replay_dead_letters(runtime, event_id=event_id)
-    finally:
-        await runtime.producer.stop()
-        await runtime.engine.dispose()
-    for replayed, outcome in outcomes:
-        print(json.dumps({"event_id": replayed, "outcome": outcome}))
-    return 0

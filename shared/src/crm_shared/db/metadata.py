@@ -1,12 +1,13 @@
 """One MetaData per service, with a naming convention so Alembic names constraints predictably.
 
 Every service's metadata also holds the plumbing tables (outbox, inbox), so its first migration
-creates them and no service copies their definitions.
+creates them and no service copies their definitions, and the dead-letter log, added later by a
+migration of its own in each service.
 """
 
 from sqlalchemy import MetaData
 
-from crm_shared.db.plumbing import define_plumbing_tables
+from crm_shared.db.plumbing import define_dead_letter_log, define_plumbing_tables
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -20,4 +21,5 @@ NAMING_CONVENTION = {
 def make_metadata() -> MetaData:
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
     define_plumbing_tables(metadata)
+    define_dead_letter_log(metadata)
     return metadata

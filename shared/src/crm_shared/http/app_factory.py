@@ -1,24 +1,20 @@
 """The FastAPI application every service serves: its routers plus health, readiness and metrics."""
 
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Callable, Sequence
 from contextlib import AbstractAsyncContextManager
 from typing import Any
 
-from fastapi import APIRouter, FastAPI, Response
-from fastapi.responses import JSONResponse
+from fastapi import APIRouter, FastAPI
 from fastapi_offline import FastAPIOffline
-from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
 from crm_shared.auth import TokenVerifier
 from crm_shared.http.edge import install_edge_guard
-from crm_shared.http.limits import HttpLimits
+from crm_shared.http.health import ReadinessCheck, operations_router
 from crm_shared.http.middleware import install_request_middleware
 from crm_shared.http.openapi import install_error_responses
 from crm_shared.http.problems import install_problem_handlers
 from crm_shared.http.routes import Mount, mount_all
-from crm_shared.settings import AuthSettings
-
-ReadinessCheck = Callable[[], Awaitable[None]]
+from crm_shared.settings import AuthSettings, HttpLimits
 
 
 def create_app(
@@ -28,6 +24,7 @@ def create_app(
     routers: Sequence[Mount | APIRouter],
     auth: AuthSettings,
     readiness: dict[str, ReadinessCheck],
+    liveness: dict[str, ReadinessCheck] | None = None,
     lifespan: Callable[[FastAPI], AbstractAsyncContextManager[Any]] | None = None,
     state: dict[str, Any] | None = None,
     limits: HttpLimits | None = None,
@@ -45,7 +42,7 @@ def create_app(
     for key, value in (state or {}).items():
         setattr(app.state, key, value)
     _install_edge(app, limits or HttpLimits())
-    app.include_router(_operations_router(readiness))
+    app.include_router(operations_router(readiness, liveness))
     mount_all(app, routers)
     return app
 
@@ -56,29 +53,3 @@ def _install_edge(app: FastAPI, limits: HttpLimits) -> None:
     install_error_responses(app)
     install_edge_guard(app, limits)
     install_request_middleware(app, limits)
-
-
-def _operations_router(readiness: dict[str, ReadinessCheck]) -> APIRouter:
-    router = APIRouter(tags=["operations"])
-
-    @router.get("/healthz")
-    async def healthz() -> dict[str, str]:
-        return {"status": "ok"}
-
-    @router.get("/readyz")
-    async def readyz() -> JSONResponse:
-        checks: dict[str, str] = {}
-        for name, check in readiness.items():
-            try:
-                await check()
-                checks[name] = "ok"
-            except Exception as exc:
-                checks[name] = f"failed: {exc.__class__.__name__}"
-        ready = all(v == "ok" for v in checks.values())
-        return JSONResponse({"ready": ready, "checks": checks}, status_code=200 if ready else 503)
-
-    @router.get("/metrics")
-    async def metrics() -> Response:
-        return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
-
-    return router

@@ -22,10 +22,10 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from crm_shared.http.characters import FieldError, field_error, forbidden_in, forbidden_in_bytes, printable
 from crm_shared.http.json_input import json_errors
-from crm_shared.http.limits import HttpLimits
 from crm_shared.http.multipart_check import MultipartFieldCheck
 from crm_shared.http.operations import FORM_MEDIA, Operation, OperationIndex
 from crm_shared.http.problems import invalid_input, problem_response
+from crm_shared.settings import HttpLimits
 
 # `\b`, `\f` and `\u` escapes of control characters and surrogates; raw control bytes; UTF-8 encoded
 # surrogates, which json.loads decodes (it reads bytes with "surrogatepass").

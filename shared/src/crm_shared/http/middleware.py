@@ -16,12 +16,12 @@ from starlette.datastructures import Headers, MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from crm_shared import tracing
-from crm_shared.http.limits import HttpLimits
 from crm_shared.observability import HTTP_LATENCY
+from crm_shared.settings import HttpLimits
 
 REQUEST_ID_HEADER = "X-Request-ID"
 TRACEPARENT_HEADER = "traceparent"
-QUIET_ROUTES = frozenset({"/healthz", "/readyz", "/metrics"})
+QUIET_ROUTES = frozenset({"/livez", "/healthz", "/readyz", "/metrics"})
 _PRINTABLE = re.compile(r"^[\x20-\x7e]+$")
 log = structlog.get_logger()
 

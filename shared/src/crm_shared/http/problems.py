@@ -20,8 +20,8 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from crm_shared.errors import CrmError
 from crm_shared.http.characters import FieldError, printable
 from crm_shared.http.database_errors import Clash, Unavailable, classify
-from crm_shared.http.limits import HttpLimits
 from crm_shared.http.multipart_check import InputRefused
+from crm_shared.settings import HttpLimits
 
 PROBLEM_JSON = "application/problem+json"
 MAX_MESSAGE_CHARS = 300

@@ -140,7 +140,7 @@ def start_local_kafka(*, data_dir: Path | None = None, port: int | None = None) 
     started, libs = time.monotonic(), kafka_libs()
     home = Path(tempfile.mkdtemp(prefix="crm-kafka-")) if data_dir is None else data_dir.resolve()
     try:
-        pid, broker_port = _start_in(home, libs, port, ephemeral=data_dir is None)
+        pid, broker_port = start_in(home, libs, port, ephemeral=data_dir is None)
     except BaseException:
         if data_dir is None:
             shutil.rmtree(home, ignore_errors=True)
@@ -150,7 +150,8 @@ def start_local_kafka(*, data_dir: Path | None = None, port: int | None = None) 
     return KafkaServer(f"127.0.0.1:{broker_port}", _stopper(pid, home, data_dir is None))
 
 
-def _start_in(home: Path, libs: Path, port: int | None, *, ephemeral: bool) -> tuple[int, int]:
+def start_in(home: Path, libs: Path, port: int | None, *, ephemeral: bool) -> tuple[int, int]:
+    """Start (or adopt) the broker of `home` on `port`; returns (pid, broker port)."""
     home.mkdir(parents=True, exist_ok=True)
     with file_lock(home / ".start.lock"):
         pid = _running_broker(home)

@@ -82,7 +82,7 @@ def start_local_postgres(*, data_dir: Path | None = None, port: int | None = Non
     started, ephemeral = time.monotonic(), data_dir is None
     home = Path(tempfile.mkdtemp(prefix="crm-pg-")) if data_dir is None else data_dir.resolve()
     try:
-        pid, port = _start_in(home, port, ephemeral=ephemeral)
+        pid, port = start_in(home, port, ephemeral=ephemeral)
     except BaseException:
         if ephemeral:
             shutil.rmtree(home, ignore_errors=True)
@@ -92,7 +92,8 @@ def start_local_postgres(*, data_dir: Path | None = None, port: int | None = Non
     return PostgresServer(url, _stopper(pid, home, ephemeral))
 
 
-def _start_in(home: Path, port: int | None, *, ephemeral: bool) -> tuple[int, int]:
+def start_in(home: Path, port: int | None, *, ephemeral: bool) -> tuple[int, int]:
+    """Start (or adopt) the server of `home` on `port`; returns (pid, port)."""
     bindir = _bindir()
     home.mkdir(parents=True, exist_ok=True)
     owner = _service_account(home, bindir)

@@ -2,8 +2,10 @@
 
 Per record: the CloudEvents headers and the JSON payload are validated (a record that cannot be read
 is a poison message: straight to the dead-letter topic); unknown types are skipped; the handler runs in
-one unit of work that also records (consumer, event id) in the inbox, so a redelivered event is skipped;
-transient failures are retried with bounded exponential backoff, then the record is dead-lettered.
+one unit of work that also records (consumer, event id) in the inbox, so a redelivered event is skipped.
+A transient fault (database or broker unreachable, see `faults`) is raised as `TransientFault`: the
+caller retries the record later, for as long as it takes, and never dead-letters it. Other failures
+are retried a bounded number of times, then the record is dead-lettered with its reason.
 The offset is committed only once the record is applied, skipped or safely dead-lettered.
 """
 
@@ -15,13 +17,15 @@ from enum import StrEnum
 from typing import Any, Protocol
 
 import structlog
-from aiokafka import AIOKafkaProducer
 from pydantic import ValidationError
 
 from crm_shared.events import Envelope, EnvelopeError, EventContext, IntegrationEvent, topic_of
 from crm_shared.events.envelope import decode_headers
 from crm_shared.messaging.dead_letters import publish_dead_letter
+from crm_shared.messaging.faults import fault_name, is_transient
+from crm_shared.messaging.producer import RenewableProducer
 from crm_shared.observability import EVENTS_HANDLED
+from crm_shared.tracing import continue_or_start
 
 log = structlog.get_logger()
 
@@ -37,6 +41,14 @@ class PoisonMessage(Exception):
     """The record can never be applied, whatever the number of attempts."""
 
 
+class TransientFault(Exception):
+    """The record could not be handled because a dependency is away: retry it later, unchanged."""
+
+    def __init__(self, cause: BaseException) -> None:
+        super().__init__(fault_name(cause))
+        self.cause = cause
+
+
 @dataclass(frozen=True)
 class IncomingRecord:
     topic: str
@@ -45,6 +57,8 @@ class IncomingRecord:
     key: bytes | None
     value: bytes | None
     headers: tuple[tuple[str, bytes], ...]
+    replay_of: str | None = None
+    """For a record replayed from the dead-letter topic: where that dead letter is."""
 
     @classmethod
     def of(cls, record: Any) -> "IncomingRecord":
@@ -54,7 +68,7 @@ class IncomingRecord:
             record.offset,
             record.key,
             record.value,
-            tuple(record.headers or ()),
+            tuple((key, value or b"") for key, value in record.headers or ()),  # a header may be null
         )
 
 
@@ -76,9 +90,10 @@ class EventConsumer:
         name: str,
         handlers: Mapping[type[IntegrationEvent], Handler],
         uow_factory: Callable[[EventContext], ConsumerUnitOfWork],
-        producer: Callable[[], AIOKafkaProducer],
+        producer: RenewableProducer,
         max_attempts: int = 4,
         retry_base_s: float = 0.2,
+        publish_timeout_s: float = 40.0,
     ) -> None:
         self.name = name
         self._handlers = {cls.event_type: (cls, h) for cls, h in handlers.items()}
@@ -86,6 +101,7 @@ class EventConsumer:
         self._producer = producer
         self._max_attempts = max_attempts
         self._retry_base_s = retry_base_s
+        self._publish_timeout_s = publish_timeout_s
 
     @property
     def topics(self) -> list[str]:
@@ -120,6 +136,8 @@ class EventConsumer:
             except PoisonMessage as exc:
                 return await self._dead_letter(record, error=f"refused: {exc}", attempts=attempt)
             except Exception as exc:
+                if is_transient(exc):
+                    raise TransientFault(exc) from exc
                 log.warning("consumer.event.failed", consumer=self.name, attempt=attempt, error=repr(exc))
                 if attempt == self._max_attempts:
                     return await self._dead_letter(record, error=repr(exc), attempts=attempt)
@@ -130,7 +148,7 @@ class EventConsumer:
         context = EventContext(
             correlation_id=envelope.correlation_id or str(envelope.id),
             causation_id=str(envelope.id),
-            traceparent=envelope.traceparent,
+            traceparent=continue_or_start(envelope.traceparent),
         )
         async with self._uow_factory(context) as uow:
             if not await uow.claim_inbox(consumer=self.name, envelope=envelope):
@@ -155,9 +173,15 @@ class EventConsumer:
         return envelope, event, handler
 
     async def _dead_letter(self, record: IncomingRecord, *, error: str, attempts: int) -> Outcome:
-        await publish_dead_letter(
-            self._producer(), record, consumer=self.name, error=error, attempts=attempts
-        )
+        try:
+            # Bounded: an idempotent producer retries an unanswered send forever, and a handler that
+            # blocks past max_poll_interval_ms would cost the consumer its group membership.
+            await asyncio.wait_for(
+                self._publish_dead_letter(record, error, attempts), self._publish_timeout_s
+            )
+        except Exception as exc:  # the broker is away: keep the record, retry it later
+            await self._producer.renew(exc)
+            raise TransientFault(exc) from exc
         log.error(
             "consumer.event.dead_lettered",
             consumer=self.name,
@@ -168,6 +192,10 @@ class EventConsumer:
         )
         EVENTS_HANDLED.labels(consumer=self.name, outcome=Outcome.DEAD_LETTERED).inc()
         return Outcome.DEAD_LETTERED
+
+    async def _publish_dead_letter(self, record: IncomingRecord, error: str, attempts: int) -> None:
+        producer = await self._producer.get()
+        await publish_dead_letter(producer, record, consumer=self.name, error=error, attempts=attempts)
 
     def _done(self, outcome: Outcome, envelope: Envelope, started: float) -> Outcome:
         EVENTS_HANDLED.labels(consumer=self.name, outcome=outcome).inc()

@@ -22,8 +22,17 @@ CONSUMER_SETTINGS: dict[str, Any] = {"auto_offset_reset": "earliest"}
 
 def create_producer(settings: KafkaSettings, *, client_id: str) -> AIOKafkaProducer:
     return AIOKafkaProducer(
-        bootstrap_servers=settings.bootstrap_servers, client_id=client_id, **PRODUCER_SETTINGS
+        bootstrap_servers=settings.bootstrap_servers,
+        client_id=client_id,
+        request_timeout_ms=settings.producer_request_timeout_ms,
+        retry_backoff_ms=settings.retry_backoff_ms,
+        **PRODUCER_SETTINGS,
     )
+
+
+def client_settings(settings: KafkaSettings) -> dict[str, Any]:
+    """What every client of a service shares: where the broker is, how fast to retry it."""
+    return {"bootstrap_servers": settings.bootstrap_servers, "retry_backoff_ms": settings.retry_backoff_ms}
 
 
 def effective_producer_settings(producer: AIOKafkaProducer) -> dict[str, Any]:
@@ -40,7 +49,7 @@ def service_topics(context: str) -> list[str]:
 
 async def ensure_topics(settings: KafkaSettings, topics: list[str]) -> None:
     """Create missing topics; idempotent, and safe when several instances start together."""
-    admin = AIOKafkaAdminClient(bootstrap_servers=settings.bootstrap_servers)
+    admin = AIOKafkaAdminClient(**client_settings(settings))
     await admin.start()
     try:
         existing = set(await admin.list_topics())

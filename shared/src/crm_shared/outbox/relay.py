@@ -4,12 +4,15 @@ One relay is active per database: it holds a PostgreSQL session advisory lock on
 connection, which also LISTENs for the NOTIFY a commit sends (a wake-up only; it polls as well).
 Other instances stand by and take over when the holder's connection goes away. A crash between
 publish and mark re-publishes the rows: consumers dedupe by event id (inbox).
+
+The relay owns its producer. A failed send replaces it (see `RenewableProducer`) and the batch is
+published again after a capped exponential backoff, while the relay keeps its lock: it heals by itself.
 """
 
 import asyncio
 import contextlib
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import structlog
@@ -18,10 +21,23 @@ from sqlalchemy import Row, Table, func, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from crm_shared.db.plumbing import OUTBOX, OUTBOX_CHANNEL
-from crm_shared.observability import OUTBOX_BACKLOG, OUTBOX_PUBLISHED, RELAY_LEADER
+from crm_shared.messaging.backoff import Backoff
+from crm_shared.messaging.producer import RenewableProducer
+from crm_shared.observability import (
+    OUTBOX_BACKLOG,
+    OUTBOX_PUBLISH_FAILURES,
+    OUTBOX_PUBLISHED,
+    RELAY_LEADER,
+)
+from crm_shared.outbox.health import RelayHealth
 
 log = structlog.get_logger()
+DEFAULT_BACKOFF = Backoff(0.5, 10.0)
 RELAY_LOCK_KEY = 0x43524D4F  # "CRMO": one per database, and each service owns its database
+
+
+class PublishFailed(Exception):
+    """The broker did not acknowledge a batch (nothing is marked published)."""
 
 
 class OutboxRelay:
@@ -30,34 +46,48 @@ class OutboxRelay:
         *,
         engine: AsyncEngine,
         tables: dict[str, Table],
-        producer: AIOKafkaProducer,
+        producer_factory: Callable[[], AIOKafkaProducer],
         poll_interval_s: float = 2.0,
         batch_size: int = 200,
+        backoff: Backoff = DEFAULT_BACKOFF,
+        max_outbox_age_s: float = 60.0,
+        send_timeout_s: float = 40.0,
     ) -> None:
         self._engine = engine
         self._outbox = tables[OUTBOX]
-        self._producer = producer
+        self.producer = RenewableProducer(producer_factory, name="outbox-relay")
         self._poll_interval_s = poll_interval_s
         self._batch_size = batch_size
+        self._backoff = backoff
+        self._send_timeout_s = send_timeout_s
         self._wake = asyncio.Event()
+        self.health = RelayHealth(engine, self._outbox, max_outbox_age_s)
         self.is_leader = False
 
     async def run(self, stop: asyncio.Event) -> None:
         """Lead when possible, stand by otherwise; survive database and broker outages."""
-        while not stop.is_set():
-            try:
-                async with self._engine.connect() as lock_connection:
-                    try:
-                        if await self._try_lead(lock_connection):
-                            await self._lead(lock_connection, stop)
-                    finally:
-                        # Closing (not pooling) the connection is what releases the session lock.
-                        await lock_connection.invalidate()
-            except Exception:
-                log.exception("outbox.relay.failed")
-            finally:
-                self._set_leader(False)
-            await _wait(stop, self._poll_interval_s)
+        failures = 0
+        try:
+            while not stop.is_set():
+                try:
+                    async with self._engine.connect() as lock_connection:
+                        try:
+                            if await self._try_lead(lock_connection):
+                                failures = 0
+                                await self._lead(lock_connection, stop)
+                            await self.health.measure()  # a stand-by keeps the gauge fresh too
+                        finally:
+                            # Closing (not pooling) the connection is what releases the session lock.
+                            await lock_connection.invalidate()
+                except Exception as exc:
+                    failures += 1
+                    log.warning("outbox.relay.failed", error=type(exc).__name__, attempt=failures)
+                finally:
+                    self._set_leader(False)
+                pause = self._backoff.delay(failures) if failures else self._poll_interval_s
+                await _wait(stop, pause)
+        finally:
+            await self.producer.stop()  # flushes what is queued
 
     async def publish_pending(self) -> int:
         """Publish one batch of unpublished rows; returns how many were published."""
@@ -78,9 +108,23 @@ class OutboxRelay:
             return (await connection.execute(query)).all()
 
     async def send(self, rows: Sequence[Row[Any]]) -> None:
-        # Sends are queued in order and awaited together: per-key order holds with idempotence.
+        """Send the rows and wait for every acknowledgement; on any failure, or no answer within the
+        send timeout (an idempotent producer retries an unacknowledged batch forever), renew the
+        producer and raise PublishFailed: the rows stay unpublished and go again."""
+        try:
+            await asyncio.wait_for(self._send(rows), self._send_timeout_s)
+        except Exception as exc:
+            OUTBOX_PUBLISH_FAILURES.labels(error=type(exc).__name__).inc()
+            self.health.publishing_failed(exc)
+            await self.producer.renew(exc)
+            raise PublishFailed(type(exc).__name__) from exc
+        self.health.published()
+
+    async def _send(self, rows: Sequence[Row[Any]]) -> None:
+        producer = await self.producer.get()
+        # Queued in order and awaited together: per-key order holds with idempotence.
         deliveries = [
-            await self._producer.send(
+            await producer.send(
                 row.topic,
                 value=json.dumps(row.payload, separators=(",", ":")).encode(),
                 key=row.aggregate_id.encode(),
@@ -117,12 +161,23 @@ class OutboxRelay:
         await raw.add_listener(OUTBOX_CHANNEL, lambda *_: self._wake.set())
         self._set_leader(True)
         log.info("outbox.relay.leading")
+        failures = 0
         while not stop.is_set():
             if raw.is_closed():
                 raise ConnectionError("relay lock connection lost")
             self._wake.clear()
-            published = await self.publish_pending()
+            try:
+                published = await self.publish_pending()
+            except PublishFailed as exc:
+                failures += 1
+                log.warning("outbox.relay.publish_failed", error=str(exc), attempt=failures)
+                await _wait(stop, self._backoff.delay(failures))
+                continue
+            if failures:
+                log.info("outbox.relay.publishing_again", after_attempts=failures)
+                failures = 0
             OUTBOX_BACKLOG.set(await self.backlog())
+            await self.health.measure()
             if published < self._batch_size:
                 await _wait_any(stop, self._wake, self._poll_interval_s)
 
