@@ -2,7 +2,7 @@
 UV := $(shell command -v uv 2>/dev/null || echo python3 -m uv)
 PYTEST_ARGS ?=
 
-.PHONY: bootstrap up test lint format unit schemas asyncapi bench
+.PHONY: bootstrap up test lint format unit schemas asyncapi render bench
 
 bootstrap:
 	@scripts/bootstrap.sh
@@ -29,7 +29,10 @@ schemas:  ## regenerate the events' JSON Schemas (refuses a breaking change)
 	$(UV) run crm schemas
 
 asyncapi:  ## regenerate the checked-in AsyncAPI documents of the services
-	for s in leads deals quotes cases notifier; do $(UV) run crm-$$s asyncapi > docs/asyncapi/$$s.json; done
+	$(UV) run crm asyncapi
+
+render:  ## regenerate the deployment files (compose, Kubernetes, SQL) from the registry of services
+	$(UV) run crm render
 
 bench: bootstrap  ## benchmarks; results in bench/results/
 	$(UV) run python -m bench.run

@@ -15,12 +15,15 @@ from typing import Any
 import pytest
 import yaml
 
+from crm_shared.deploy.manifests import render_all, stale
+from crm_shared.registry import names
+
 ROOT = Path(__file__).resolve().parents[2]
 COMPOSE_FILE = ROOT / "docker-compose.yml"
 DOCKERFILE = ROOT / "deploy" / "Dockerfile"
 K8S_DIR = ROOT / "deploy" / "k8s"
 K8S_BASE = K8S_DIR / "base"
-SERVICES = ("leads", "deals", "quotes", "cases", "notifier")
+SERVICES = names()
 INFRA = ("kafka", "postgres")
 
 
@@ -221,3 +224,34 @@ def test_dockerfile_entrypoint_script_exists_and_is_executable() -> None:
     assert script.is_file()
     assert os.access(script, os.X_OK), f"{script} is not executable (chmod +x)"
     assert script.read_text().startswith("#!")
+
+
+def test_generated_deployment_files_are_current() -> None:
+    """Compose, the Kubernetes base and the database script are rendered from the registry."""
+    assert stale(ROOT) == [], "run `crm render` (make render)"
+
+
+def test_a_new_service_in_the_registry_gets_every_deployment_file() -> None:
+    from dataclasses import replace
+
+    from crm_shared.registry import SERVICES, Listener
+
+    billing = replace(
+        SERVICES[0], name="billing", http_port=8009, listeners=(Listener("sftp", 2222, "api", "h", "p"),)
+    )
+    rendered = render_all((*SERVICES, billing))
+    assert "deploy/k8s/base/billing.yaml" in rendered
+    assert "  - billing.yaml\n" in rendered["deploy/k8s/base/kustomization.yaml"]
+    assert "CREATE DATABASE crm_billing;" in rendered["deploy/postgres/init-databases.sql"]
+    compose = yaml.safe_load(rendered["docker-compose.yml"])
+    assert compose["services"]["billing"]["ports"] == ["8009:8009", "2222:2222"]
+    documents = list(yaml.safe_load_all(rendered["deploy/k8s/base/billing.yaml"]))
+    kinds = sorted((d["kind"], d["metadata"]["name"]) for d in documents if d)
+    assert kinds == [
+        ("Deployment", "crm-billing-api"),
+        ("Deployment", "crm-billing-consumers"),
+        ("Deployment", "crm-billing-relay"),
+        ("ScaledObject", "crm-billing-consumers"),
+        ("Service", "crm-billing"),
+        ("Service", "crm-billing-sftp"),
+    ]

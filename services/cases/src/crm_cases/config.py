@@ -1,6 +1,7 @@
 from pydantic import BaseModel, Field, SecretStr
 from pydantic_settings import SettingsConfigDict
 
+from crm_shared.registry import service
 from crm_shared.settings import ServiceSettings
 
 
@@ -22,7 +23,7 @@ class Settings(ServiceSettings):
     model_config = SettingsConfigDict(env_prefix="CRM_CASES_", extra="ignore")
 
     database_url: str = "postgresql+asyncpg://crm:crm@127.0.0.1:55432/crm_cases"
-    http_port: int = 8004
+    http_port: int = service("cases").http_port
     smtp_host: str = "127.0.0.1"
     smtp_port: int = Field(2525, ge=1, le=65535)
     smtp_hostname: str = "crm-cases.local"

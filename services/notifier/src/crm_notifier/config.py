@@ -3,6 +3,7 @@ from typing import Literal
 from pydantic import Field, SecretStr
 from pydantic_settings import SettingsConfigDict
 
+from crm_shared.registry import service
 from crm_shared.settings import ServiceSettings
 
 
@@ -10,7 +11,7 @@ class Settings(ServiceSettings):
     model_config = SettingsConfigDict(env_prefix="CRM_NOTIFIER_", extra="ignore")
 
     database_url: str = "postgresql+asyncpg://crm:crm@127.0.0.1:55432/crm_notifier"
-    http_port: int = 8005
+    http_port: int = service("notifier").http_port
 
     smtp_host: str = "127.0.0.1"
     smtp_port: int = Field(2526, ge=1, le=65535)

@@ -18,6 +18,7 @@ from crm_shared.infra.kafka import ensure_kafka
 from crm_shared.infra.mail_sink import MailSink
 from crm_shared.infra.postgres import ensure_postgres
 from crm_shared.infra.stack import SERVICES, LocalStack, StackConfig
+from crm_shared.registry import SERVICES as REGISTRY
 
 KAFKA_PORT = 9092
 POSTGRES_PORT = 55432
@@ -75,7 +76,11 @@ def _banner(stack: LocalStack, kafka: str, postgres: str, sink: MailSink | None,
     lines = ["", "CRM is up:"]
     lines += [f"  {name:<9} {stack.url(name)}  (API docs: {stack.url(name)}/docs)" for name in SERVICES]
     lines += [
-        "  cases SMTP intake  smtp://127.0.0.1:2525",
+        f"  {spec.name} {listener.name} intake  {listener.name}://127.0.0.1:{listener.port}"
+        for spec in REGISTRY
+        for listener in spec.listeners
+    ]
+    lines += [
         f"  kafka    {kafka}",
         f"  postgres {postgres}",
         f"  mail     {data_dir / 'mail'} (sink on 127.0.0.1:{MAIL_SINK_PORT})" if sink else "",

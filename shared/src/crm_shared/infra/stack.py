@@ -1,4 +1,4 @@
-"""The five services as separate OS processes on one machine: used by `crm dev up` and e2e tests.
+"""Every service of the registry as a separate OS process on one machine: used by `crm dev up` and e2e tests.
 
 Each service gets its own database on the given PostgreSQL server, its migrations applied, and its own
 process (`crm-<name> serve`, all roles). Start-up waits for every `/readyz`; stop sends SIGTERM (a
@@ -21,9 +21,11 @@ from pathlib import Path
 
 from crm_shared.infra.postgres import create_database
 from crm_shared.infra.process import process_cmdline, spawn, stop_process, tail
+from crm_shared.registry import SERVICES as REGISTRY
+from crm_shared.registry import names
 
-SERVICES = ("leads", "deals", "quotes", "cases", "notifier")
-DEFAULT_PORTS = {"leads": 8001, "deals": 8002, "quotes": 8003, "cases": 8004, "notifier": 8005}
+SERVICES = names()
+DEFAULT_PORTS = {spec.name: spec.http_port for spec in REGISTRY}
 READY_TIMEOUT_S = 90.0
 
 

@@ -1,0 +1,1 @@
+"""Deployment files rendered from the registry of services."""
