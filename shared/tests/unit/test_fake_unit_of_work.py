@@ -9,7 +9,7 @@ from crm_shared.domain import Aggregate
 from crm_shared.events import Envelope, IntegrationEvent
 from crm_shared.events.leads import LeadCreated
 from crm_shared.service_layer import system_bus
-from crm_shared.testing.fakes import FakeUnitOfWork
+from crm_shared.testing.fakes import FakeUnitOfWork, deliver
 from crm_shared.tracing import trace_id_of
 
 
@@ -96,3 +96,38 @@ def test_a_system_bus_starts_a_trace_of_its_own():
     traces = {trace_id_of(bus.context.traceparent or "") for bus in (first, second)}
     assert len(traces) == 2
     assert None not in traces
+
+
+class Notes:
+    def __init__(self) -> None:
+        self.rows: list[str] = []
+
+
+class FakeNotesUnitOfWork(FakeUnitOfWork):
+    stores = ("notes",)
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.notes = Notes()
+
+
+async def test_the_stores_are_put_back_when_a_transaction_ends_uncommitted():
+    uow = FakeNotesUnitOfWork()
+    async with uow:
+        uow.notes.rows.append("kept")
+        await uow.commit()
+    async with uow:
+        uow.notes.rows.append("rolled back")
+    assert (uow.notes.rows, uow.rollbacks, uow.commits) == (["kept"], 1, 1)
+
+
+async def test_deliver_applies_an_event_once_per_envelope():
+    uow = FakeNotesUnitOfWork()
+
+    async def note(event: LeadCreated, *, uow: FakeNotesUnitOfWork, envelope: Envelope) -> None:
+        uow.notes.rows.append(event.last_name or "")
+
+    event = LeadCreated(lead_id=uuid.uuid4(), last_name="Hopper")
+    first = await deliver(uow, event, handlers={LeadCreated: note}, consumer="c")
+    again = await deliver(uow, event, handlers={LeadCreated: note}, consumer="c", envelope=first)
+    assert (first is not None, again, uow.notes.rows) == (True, None, ["Hopper"])

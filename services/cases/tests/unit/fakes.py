@@ -7,19 +7,18 @@ Use cases run unchanged, through a bus (`bus(uow)`) or called with the unit of w
 database refusing writes is played by `uow.refuse`: a message subject -> the faults its next writes
 meet, one each (faults are no data: a rollback does not bring them back)."""
 
-import copy
-from types import TracebackType
-from typing import Any, Self
+from collections.abc import Iterable
 
 from crm_cases.domain.intake_policy import IntakePolicy, Source
 from crm_cases.entrypoints.consumers import HANDLERS
 from crm_cases.service_layer.intake import DEFAULT_POLICY, IntakeResult, delivery, take_delivery
 from crm_cases.service_layer.integration_events import translate
 from crm_cases.service_layer.unit_of_work import CasesUnitOfWork
-from crm_shared.auth import Principal
+from crm_shared.auth import SYSTEM, Principal
 from crm_shared.events import Envelope, EventContext, IntegrationEvent
-from crm_shared.service_layer import Bus, system_bus
-from crm_shared.testing.fakes import FakeUnitOfWork
+from crm_shared.service_layer import Bus
+from crm_shared.testing.fakes import FakeUnitOfWork, bus_on
+from crm_shared.testing.fakes import deliver as deliver_event
 from services.cases.tests.unit.fake_stores import (
     FakeCases,
     FakeCaseSettings,
@@ -30,10 +29,11 @@ from services.cases.tests.unit.fake_stores import (
 )
 
 MAILBOX = "support@crm.example"
-STORES = ("cases", "raw_messages", "intake", "imap", "directory", "case_settings")
 
 
 class FakeCasesUnitOfWork(FakeUnitOfWork):
+    stores = ("cases", "raw_messages", "intake", "imap", "directory", "case_settings")
+
     def __init__(self, *, context: EventContext | None = None) -> None:
         super().__init__(translate=translate, context=context)
         self.refuse: dict[str, list[BaseException]] = {}
@@ -43,41 +43,14 @@ class FakeCasesUnitOfWork(FakeUnitOfWork):
         self.imap = FakeImapState()
         self.directory = FakeDirectory(self.cases)
         self.case_settings = FakeCaseSettings()
-        self.rollbacks = 0
-        self._before: dict[str, Any] | None = None
 
-    async def __aenter__(self) -> Self:
-        stores = {name: getattr(self, name) for name in STORES}
-        kept_as_is = {id(self): self, id(self.refuse): self.refuse}  # the uow they track into, the faults
-        self._before = copy.deepcopy(stores, memo=kept_as_is)
-        return await super().__aenter__()
-
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        if self._before is not None:  # ended without a commit: undo its writes and its events
-            for name, store in self._before.items():
-                setattr(self, name, store)
-            for aggregate in self._tracked:
-                aggregate.pull_events()
-            self.rollbacks += 1
-        self._before = None
-        await super().__aexit__(exc_type, exc, tb)
-
-    async def commit(self) -> None:
-        await super().commit()
-        self._before = None
+    def kept_as_is(self) -> Iterable[object]:
+        return (self, self.refuse)  # the unit of work they track into, and the faults to play
 
 
-def bus(uow: FakeCasesUnitOfWork, actor: Principal | None = None) -> Bus[CasesUnitOfWork]:
+def bus(uow: FakeCasesUnitOfWork, actor: Principal = SYSTEM) -> Bus[CasesUnitOfWork]:
     """A bus whose every transaction is `uow` (as SYSTEM, or as `actor`)."""
-    system: Bus[CasesUnitOfWork] = system_bus(lambda _context: uow, work="test")  # type: ignore[arg-type,return-value]
-    if actor is not None:
-        system.actor = actor
-    return system
+    return bus_on(uow, actor)
 
 
 async def deliver(
@@ -85,13 +58,8 @@ async def deliver(
 ) -> bool:
     """An event through its handler (the service's own table) as the consumer applies it: inbox claim,
     handler, commit; False for a redelivery (the same envelope again)."""
-    envelope = envelope or Envelope.for_event(event, uow.context)
-    async with uow:
-        if not await uow.claim_inbox(consumer="crm-cases", envelope=envelope):
-            return False
-        await HANDLERS[type(event)](event, uow=uow, envelope=envelope)
-        await uow.commit()
-    return True
+    applied = await deliver_event(uow, event, handlers=HANDLERS, consumer="crm-cases", envelope=envelope)
+    return applied is not None
 
 
 async def take_in_mail(

@@ -20,7 +20,8 @@ from crm_deals.service_layer.integration_events import translate
 from crm_shared.auth import Principal, Role
 from crm_shared.events import Envelope, EventContext, IntegrationEvent
 from crm_shared.service_layer import Bus
-from crm_shared.testing.fakes import FakeUnitOfWork
+from crm_shared.testing.fakes import FakeUnitOfWork, bus_on
+from crm_shared.testing.fakes import deliver as deliver_event
 from services.deals.tests.unit.fake_repositories import (
     FakeAccounts,
     FakeCloseRequests,
@@ -71,7 +72,7 @@ SUPPORT = principal("support-1", Role.SUPPORT)
 
 def bus(uow: FakeDealsUnitOfWork, actor: Principal) -> Bus[Any]:
     """The bus an HTTP route gets: the caller remembered, the use case run, one commit."""
-    return Bus(uow_factory=lambda _context: uow, actor=actor, context=uow.context)  # type: ignore[arg-type,return-value]
+    return bus_on(uow, actor)
 
 
 def envelope(event: IntegrationEvent) -> Envelope:
@@ -80,13 +81,7 @@ def envelope(event: IntegrationEvent) -> Envelope:
 
 async def deliver(uow: FakeDealsUnitOfWork, event: IntegrationEvent, sent: Envelope | None = None) -> bool:
     """As the consumer applies an event: its handler, once per envelope, then one commit."""
-    sent = sent or envelope(event)
-    async with uow:
-        if not await uow.claim_inbox(consumer=CONSUMER, envelope=sent):
-            return False
-        await HANDLERS[type(event)](event, uow=uow, envelope=sent)
-        await uow.commit()
-    return True
+    return await deliver_event(uow, event, handlers=HANDLERS, consumer=CONSUMER, envelope=sent) is not None
 
 
 STAGES = (

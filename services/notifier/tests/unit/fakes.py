@@ -8,8 +8,7 @@ import copy
 from collections.abc import Collection
 from dataclasses import dataclass, field
 from datetime import datetime
-from types import TracebackType
-from typing import Any, Self
+from typing import Any
 from uuid import UUID
 
 from crm_notifier.domain.model import Notification, NotificationStatus, Recipient, Reminder, ReminderStatus
@@ -21,11 +20,11 @@ from crm_shared.errors import NotFound, PreconditionFailed
 from crm_shared.events import Envelope, EventContext, IntegrationEvent
 from crm_shared.service_layer import Bus, system_bus
 from crm_shared.testing.fakes import FakeUnitOfWork
+from crm_shared.testing.fakes import deliver as deliver_event
 
 DEFAULTS = MailDefaults(
     from_address="CRM <no-reply@crm.local>", support_address="support@crm.local", default_language="en"
 )
-STORES = ("notifications", "reminders", "recipients", "bouncing")
 
 
 class _Versioned:
@@ -117,6 +116,8 @@ class FakeBouncing:
 
 
 class FakeNotifierUnitOfWork(FakeUnitOfWork):
+    stores = ("notifications", "reminders", "recipients", "bouncing")
+
     caused_by = NotifierUnitOfWork.caused_by  # the real rule: claimed work traces back to its cause
 
     def __init__(self, *, context: EventContext | None = None) -> None:
@@ -125,32 +126,6 @@ class FakeNotifierUnitOfWork(FakeUnitOfWork):
         self.reminders = FakeReminders(self.track)
         self.recipients = FakeRecipients()
         self.bouncing = FakeBouncing()
-        self.rollbacks = 0
-        self._before: dict[str, Any] | None = None
-
-    async def __aenter__(self) -> Self:
-        stores = {name: getattr(self, name) for name in STORES}
-        self._before = copy.deepcopy(stores, memo={id(self): self})  # the stores track into this uow
-        return await super().__aenter__()
-
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        if self._before is not None:  # ended without a commit: undo its writes and its events
-            for name, store in self._before.items():
-                setattr(self, name, store)
-            for aggregate in self._tracked:
-                aggregate.pull_events()
-            self.rollbacks += 1
-        self._before = None
-        await super().__aexit__(exc_type, exc, tb)
-
-    async def commit(self) -> None:
-        await super().commit()
-        self._before = None
 
 
 class RecordingMailer:
@@ -176,10 +151,6 @@ async def deliver(
 ) -> Envelope | None:
     """An event through its handler (the service's own table) as the consumer applies it: inbox claim,
     handler, commit. The envelope it came in, or None for a redelivery (the same envelope again)."""
-    envelope = envelope or Envelope.for_event(event, uow.context)
-    async with uow:
-        if not await uow.claim_inbox(consumer="crm-notifier", envelope=envelope):
-            return None
-        await handlers(DEFAULTS)[type(event)](event, uow=uow, envelope=envelope)
-        await uow.commit()
-    return envelope
+    return await deliver_event(
+        uow, event, handlers=handlers(DEFAULTS), consumer="crm-notifier", envelope=envelope
+    )

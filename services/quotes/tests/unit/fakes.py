@@ -20,7 +20,8 @@ from crm_shared.errors import NotFound
 from crm_shared.events import Envelope, EventContext, IntegrationEvent
 from crm_shared.events.deals import DealWon
 from crm_shared.service_layer import Bus
-from crm_shared.testing.fakes import FakeUnitOfWork
+from crm_shared.testing.fakes import FakeUnitOfWork, bus_on
+from crm_shared.testing.fakes import deliver as deliver_event
 
 CONSUMER = "crm-quotes"
 
@@ -82,7 +83,7 @@ def principal(user_id: str, *roles: Role) -> Principal:
 
 def bus(uow: FakeQuotesUnitOfWork, actor: Principal) -> Bus[Any]:
     """The bus an HTTP route gets: its queries read in the unit of work, which is never committed."""
-    return Bus(uow_factory=lambda _context: uow, actor=actor, context=uow.context)  # type: ignore[arg-type,return-value]
+    return bus_on(uow, actor)
 
 
 def envelope(event: IntegrationEvent) -> Envelope:
@@ -91,13 +92,7 @@ def envelope(event: IntegrationEvent) -> Envelope:
 
 async def deliver(uow: FakeQuotesUnitOfWork, event: IntegrationEvent, sent: Envelope | None = None) -> bool:
     """As the consumer applies an event: its handler, once per envelope, then one commit."""
-    sent = sent or envelope(event)
-    async with uow:
-        if not await uow.claim_inbox(consumer=CONSUMER, envelope=sent):
-            return False
-        await HANDLERS[type(event)](event, uow=uow, envelope=sent)
-        await uow.commit()
-    return True
+    return await deliver_event(uow, event, handlers=HANDLERS, consumer=CONSUMER, envelope=sent) is not None
 
 
 def deal_won(deal_id: UUID | None = None, **overrides: Any) -> DealWon:
